@@ -1,0 +1,66 @@
+/** Test helpers: synthesize a configuration for real and read the stack JSON back. */
+import { App } from 'cdktf';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import { buildApp } from '../../main';
+import { DEFAULT_CONFIG_PATH, loadConfigFile, parseConfigText } from '../../config/load';
+import type { ResolvedConfig } from '../../config/validate';
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface Synthesized {
+  readonly outdir: string;
+  readonly config: ResolvedConfig;
+  stack(name: string): Json;
+  stackNames(): string[];
+}
+
+export function synthConfig(config: ResolvedConfig): Synthesized {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'synth-test-'));
+  const app = new App({ outdir });
+  buildApp(app, config);
+  app.synth();
+  const cache = new Map<string, Json>();
+  return {
+    outdir,
+    config,
+    stack(name) {
+      if (!cache.has(name)) cache.set(name, JSON.parse(readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')));
+      return cache.get(name)!;
+    },
+    stackNames() {
+      return Object.keys(JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).stacks);
+    },
+  };
+}
+
+export function synthDefault(): Synthesized {
+  return synthConfig(loadConfigFile(DEFAULT_CONFIG_PATH));
+}
+
+/** The default configuration as a plain object, for tests that change one value. */
+export function defaultConfigData(): Json {
+  return parseDocument(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')).toJS() as Json;
+}
+
+export function configFrom(data: Json): ResolvedConfig {
+  return parseConfigText(JSON.stringify(data));
+}
+
+/** Every resource of `type` in a stack, as [logical name, config] pairs. */
+export function resources(stack: Json, type: string): [string, Json][] {
+  return Object.entries((stack.resource?.[type] ?? {}) as Record<string, Json>);
+}
+
+export function only(stack: Json, type: string): Json {
+  const all = resources(stack, type);
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0][1];
+}
+
+/** `${aws_vpc.name.id}` for a resource found by type and predicate. */
+export function ref(type: string, name: string, attribute = 'id'): string {
+  return `\${${type}.${name}.${attribute}}`;
+}

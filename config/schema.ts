@@ -1,0 +1,141 @@
+/**
+ * The configuration schema: the single source of truth for what `config/environments.yaml`
+ * may contain. Structural rules live here (types, enums, unknown keys, defaults); rules that
+ * relate several values (CIDRs that must fit, zones of the region) live in `validate.ts`.
+ * `config/environments.schema.json` is generated from this file (`npm run schema`).
+ */
+import { z } from 'zod';
+import { INTERFACE_ENDPOINT_SERVICES, KNOWN_REGIONS } from './aws-facts';
+import { isCanonical, parseCidr } from './cidr';
+
+const name = (what: string, max: number) =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/, {
+      error: `${what} must be lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
+    })
+    .max(max, { error: `${what} must be at most ${max} characters (it prefixes AWS names with length limits)` });
+
+const region = z.enum(KNOWN_REGIONS as [string, ...string[]], {
+  error: (issue) => `unknown AWS region ${JSON.stringify(issue.input)}; valid regions: ${KNOWN_REGIONS.join(', ')}`,
+});
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const cidrText = z
+  .string()
+  .refine((text) => {
+    const cidr = parseCidr(text);
+    return cidr !== undefined && isCanonical(cidr);
+  }, { error: (issue) => `${JSON.stringify(issue.input)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/16", with the host bits zero)` })
+  .describe('An IPv4 CIDR block, e.g. 10.0.0.0/16');
+
+const endpointService = z.enum(INTERFACE_ENDPOINT_SERVICES, {
+  error: (issue) =>
+    `unknown interface endpoint service ${JSON.stringify(issue.input)}` +
+    (issue.input === 's3' || issue.input === 'dynamodb'
+      ? ' (S3 is always served by the gateway endpoint; see network.s3GatewayBuckets)'
+      : `; valid services: ${INTERFACE_ENDPOINT_SERVICES.join(', ')}`),
+});
+
+const s3BucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)' });
+
+export const flowLogsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Send VPC flow logs to CloudWatch Logs (Security Hub EC2.6).'),
+    retentionDays: z
+      .literal(LOG_RETENTION_DAYS, { error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}` })
+      .default(90)
+      .describe('Log group retention in days (a value CloudWatch Logs accepts).'),
+    trafficType: z.enum(['ALL', 'ACCEPT', 'REJECT']).default('ALL'),
+  })
+  .describe('VPC flow logs.');
+
+export const networkSchema = z
+  .strictObject({
+    cidr: cidrText.describe('The VPC CIDR block, /16 to /24.'),
+    availabilityZones: z
+      .array(z.string())
+      .min(2, { error: 'at least two availability zones are needed (an ALB requires subnets in two zones)' })
+      .optional()
+      .describe("Zones to spread subnets over. Default: the region's first two zones."),
+    subnets: z
+      .strictObject({
+        public: z.array(cidrText).describe('One CIDR per availability zone, for the load balancer.'),
+        private: z.array(cidrText).describe('One CIDR per availability zone, for tasks and endpoints.'),
+      })
+      .optional()
+      .describe('Explicit subnet CIDRs. Default: carved from the VPC CIDR (private: first half; public: a quarter-size block each in the second half).'),
+    egress: z
+      .enum(['endpoints', 'nat'])
+      .default('endpoints')
+      .describe('How private subnets reach AWS: VPC endpoints only (no internet), or a NAT gateway (internet egress, costs more).'),
+    natGateways: z
+      .enum(['single', 'per-az'])
+      .optional()
+      .describe('With egress "nat": one NAT gateway for all zones (default), or one per zone (zone-independent).'),
+    interfaceEndpoints: z
+      .boolean()
+      .default(true)
+      .describe('Create the interface endpoints. May be false only with egress "nat".'),
+    extraEndpoints: z
+      .array(endpointService)
+      .default([])
+      .describe('Interface endpoints beyond ecr.api, ecr.dkr and logs (and those the services need).'),
+    s3GatewayBuckets: z
+      .array(s3BucketName)
+      .default([])
+      .describe('Buckets (besides the ECR layer bucket) tasks may read through the S3 gateway endpoint.'),
+    flowLogs: flowLogsSchema.default({ enabled: true, retentionDays: 90, trafficType: 'ALL' }),
+  })
+  .describe('The VPC of the environment.');
+
+export const environmentSchema = z
+  .strictObject({
+    region: region.describe('AWS region of the environment.'),
+    network: networkSchema,
+    stateRoleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)' })
+      .optional()
+      .describe('Role the S3 backend assumes to reach the state bucket (for CI roles). Default: the caller credentials.'),
+    tags: z.record(z.string(), z.string()).default({}).describe('Tags added to every resource of the environment.'),
+  })
+  .describe('One environment: a VPC, a platform and its services.');
+
+export const stateSchema = z
+  .strictObject({
+    bucket: s3BucketName.describe('The state bucket, created by the terraform-state stack.'),
+    region: region.describe('Region of the state bucket.'),
+    encryption: z
+      .enum(['kms', 's3'])
+      .default('kms')
+      .describe('Bucket default encryption: SSE-KMS with a key the bootstrap creates, or SSE-S3.'),
+    noncurrentVersionDays: z.number().int().min(1).default(90).describe('Days before noncurrent state versions expire.'),
+    lockTable: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name (3-255 letters, digits, _ . -)' })
+      .optional()
+      .describe('Optional DynamoDB lock table, for Terraform older than 1.10. S3 lock files (use_lockfile) are always on.'),
+  })
+  .describe('Remote state: the S3 bucket (and optional DynamoDB table) every stack keeps its state in.');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
+    project: name('project', 12).describe('Short project name; prefixes AWS resource names.'),
+    state: stateSchema,
+    tags: z.record(z.string(), z.string()).default({}).describe('Tags added to every resource.'),
+    environments: z
+      .record(name('environment name', 8), environmentSchema)
+      .refine((envs) => Object.keys(envs).length > 0, { error: 'at least one environment is required' })
+      .describe('Environments by name (e.g. dev, prod).'),
+  })
+  .describe('Configuration of the private Fargate platform.');
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type ParsedEnvironment = z.output<typeof environmentSchema>;

@@ -1,0 +1,183 @@
+/**
+ * Rules that relate several configuration values, applied after the schema has checked
+ * shapes and types. The result is the resolved configuration the stacks are built from:
+ * every default filled in, every subnet CIDR literal.
+ */
+import { availabilityZonesOf, REQUIRED_INTERFACE_ENDPOINTS } from './aws-facts';
+import { Cidr, contains, formatCidr, isCanonical, overlaps, parseCidr, subnet } from './cidr';
+import type { ParsedConfig, ParsedEnvironment } from './schema';
+
+export interface ConfigIssue {
+  /** Dotted path of the offending key, e.g. `environments.prod.network.cidr`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface ResolvedNetwork {
+  readonly cidr: string;
+  readonly availabilityZones: readonly string[];
+  /** One per availability zone, in the same order. */
+  readonly publicSubnets: readonly string[];
+  readonly privateSubnets: readonly string[];
+  readonly egress: 'endpoints' | 'nat';
+  /** Number of NAT gateways: 0 with egress "endpoints". */
+  readonly natGatewayCount: number;
+  /** Interface endpoint services, sorted; empty when interface endpoints are off. */
+  readonly interfaceEndpoints: readonly string[];
+  readonly s3GatewayBuckets: readonly string[];
+  readonly flowLogs: ParsedEnvironment['network']['flowLogs'];
+}
+
+export interface ResolvedEnvironment {
+  readonly name: string;
+  readonly region: string;
+  readonly network: ResolvedNetwork;
+  readonly stateRoleArn?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface ResolvedConfig {
+  readonly project: string;
+  readonly state: ParsedConfig['state'];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly environments: readonly ResolvedEnvironment[];
+}
+
+const VPC_PREFIX = { min: 16, max: 24 };
+const SUBNET_PREFIX_MAX = 28;
+
+/** Validates cross-field rules; returns the resolved configuration or every issue found. */
+export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const environments = Object.entries(parsed.environments).map(([name, env]) =>
+    resolveEnvironment(name, env, `environments.${name}`, issues),
+  );
+  if (issues.length > 0) return { issues };
+  return {
+    issues,
+    config: {
+      project: parsed.project,
+      state: parsed.state,
+      tags: parsed.tags,
+      environments: environments as ResolvedEnvironment[],
+    },
+  };
+}
+
+function resolveEnvironment(name: string, env: ParsedEnvironment, path: string, issues: ConfigIssue[]): ResolvedEnvironment | undefined {
+  const network = resolveNetwork(env, `${path}.network`, issues);
+  if (!network) return undefined;
+  return { name, region: env.region, network, stateRoleArn: env.stateRoleArn, tags: env.tags };
+}
+
+function resolveNetwork(env: ParsedEnvironment, path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {
+  const net = env.network;
+  const before = issues.length;
+  const report = (key: string, message: string) => issues.push({ path: `${path}.${key}`, message });
+
+  const vpc = parseCidr(net.cidr);
+  if (!vpc || !isCanonical(vpc)) {
+    report('cidr', `${JSON.stringify(net.cidr)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/16", with the host bits zero)`);
+  } else if (vpc.prefix < VPC_PREFIX.min || vpc.prefix > VPC_PREFIX.max) {
+    report('cidr', `a VPC CIDR must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}, got /${vpc.prefix}`);
+  }
+
+  const regionZones = availabilityZonesOf(env.region);
+  const zones = net.availabilityZones ?? regionZones.slice(0, 2);
+  zones.forEach((zone, i) => {
+    if (!regionZones.includes(zone)) {
+      report(`availabilityZones.${i}`, `${JSON.stringify(zone)} is not an availability zone of ${env.region}; valid zones: ${regionZones.join(', ')}`);
+    } else if (zones.indexOf(zone) !== i) {
+      report(`availabilityZones.${i}`, `${JSON.stringify(zone)} is listed twice`);
+    }
+  });
+
+  if (net.egress === 'endpoints' && net.natGateways !== undefined) {
+    report('natGateways', 'is only used with egress: "nat" (egress is "endpoints", which creates no NAT gateway)');
+  }
+  if (net.egress === 'endpoints' && !net.interfaceEndpoints) {
+    report(
+      'interfaceEndpoints',
+      'cannot be false with egress: "endpoints": tasks would have no path to ECR and CloudWatch Logs and fail with ResourceInitializationError (set egress: "nat" or keep the endpoints)',
+    );
+  }
+
+  let publicSubnets: string[] = [];
+  let privateSubnets: string[] = [];
+  if (vpc && issues.length === before) {
+    if (net.subnets) {
+      publicSubnets = checkSubnets(net.subnets.public, 'public', vpc, zones.length, `${path}.subnets.public`, issues);
+      privateSubnets = checkSubnets(net.subnets.private, 'private', vpc, zones.length, `${path}.subnets.private`, issues);
+      checkNoOverlap([...net.subnets.public.map((c, i) => ({ c, p: `${path}.subnets.public.${i}` })), ...net.subnets.private.map((c, i) => ({ c, p: `${path}.subnets.private.${i}` }))], issues);
+    } else {
+      const carved = carveSubnets(vpc, zones.length);
+      if (!carved) {
+        report('cidr', `${net.cidr} is too small for ${zones.length} zones x 2 tiers of at least /${SUBNET_PREFIX_MAX}; use a larger VPC CIDR or give network.subnets explicitly`);
+      } else {
+        ({ publicSubnets, privateSubnets } = carved);
+      }
+    }
+  }
+  if (issues.length > before) return undefined;
+
+  const interfaceEndpoints = net.interfaceEndpoints ? [...new Set([...REQUIRED_INTERFACE_ENDPOINTS, ...net.extraEndpoints])].sort() : [];
+  return {
+    cidr: net.cidr,
+    availabilityZones: zones,
+    publicSubnets,
+    privateSubnets,
+    egress: net.egress,
+    natGatewayCount: net.egress === 'nat' ? (net.natGateways === 'per-az' ? zones.length : 1) : 0,
+    interfaceEndpoints,
+    s3GatewayBuckets: [...new Set(net.s3GatewayBuckets)],
+    flowLogs: net.flowLogs,
+  };
+}
+
+/**
+ * Default layout: the first half of the VPC holds the private subnets (tasks need the
+ * addresses), the second half holds public subnets a quarter of that size (the ALB needs
+ * few); the rest of the second half stays free for later tiers.
+ */
+export function carveSubnets(vpc: Cidr, zoneCount: number): { publicSubnets: string[]; privateSubnets: string[] } | undefined {
+  const zoneBits = Math.ceil(Math.log2(zoneCount));
+  const privateBits = 1 + zoneBits;
+  const publicBits = privateBits + 2;
+  if (vpc.prefix + publicBits > SUBNET_PREFIX_MAX) return undefined;
+  const privateSubnets: string[] = [];
+  const publicSubnets: string[] = [];
+  const secondHalf = subnet(vpc, 1, 1);
+  for (let i = 0; i < zoneCount; i++) {
+    privateSubnets.push(formatCidr(subnet(vpc, privateBits, i)));
+    publicSubnets.push(formatCidr(subnet(secondHalf, publicBits - 1, i)));
+  }
+  return { publicSubnets, privateSubnets };
+}
+
+function checkSubnets(cidrs: string[], tier: string, vpc: Cidr, zoneCount: number, path: string, issues: ConfigIssue[]): string[] {
+  if (cidrs.length !== zoneCount) {
+    issues.push({ path, message: `needs one ${tier} subnet per availability zone: ${zoneCount} expected, ${cidrs.length} given` });
+  }
+  cidrs.forEach((text, i) => {
+    const cidr = parseCidr(text);
+    if (!cidr || !isCanonical(cidr)) {
+      issues.push({ path: `${path}.${i}`, message: `${JSON.stringify(text)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/24", with the host bits zero)` });
+    } else if (!contains(vpc, cidr)) {
+      issues.push({ path: `${path}.${i}`, message: `${text} does not fit inside the VPC CIDR ${formatCidr(vpc)}` });
+    } else if (cidr.prefix > SUBNET_PREFIX_MAX) {
+      issues.push({ path: `${path}.${i}`, message: `${text} is smaller than /${SUBNET_PREFIX_MAX}, the smallest subnet AWS allows` });
+    }
+  });
+  return cidrs;
+}
+
+function checkNoOverlap(entries: { c: string; p: string }[], issues: ConfigIssue[]): void {
+  const parsed = entries.map((e) => ({ ...e, cidr: parseCidr(e.c) })).filter((e): e is typeof e & { cidr: Cidr } => e.cidr !== undefined);
+  for (let i = 0; i < parsed.length; i++) {
+    for (let j = i + 1; j < parsed.length; j++) {
+      if (overlaps(parsed[i].cidr, parsed[j].cidr)) {
+        issues.push({ path: parsed[j].p, message: `${parsed[j].c} overlaps ${parsed[i].c} (${parsed[i].p})` });
+      }
+    }
+  }
+}

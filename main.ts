@@ -1,0 +1,61 @@
+/**
+ * The CDKTF app: builds every stack of every environment from the configuration.
+ *
+ *   npm run synth                    (the built-in config/environments.yaml)
+ *   INFRA_CONFIG=my.yaml npm run synth
+ *   ENVIRONMENTS=dev npm run synth   (only some environments)
+ *   npx cdktf synth                  (same output, through the cdktf CLI)
+ *
+ * Bad configuration prints every problem with the key it concerns and exits 1; the
+ * previous output folder is replaced only after a complete, successful synth.
+ */
+import { App } from 'cdktf';
+import { Construct } from 'constructs';
+import { ConfigError, configPathFromEnv, loadConfigFile } from './config/load';
+import type { ResolvedConfig } from './config/validate';
+import { NetworkStack } from './stacks/network-stack';
+import { synthesizeAtomically } from './scripts/lib/atomic-synth';
+
+/** Adds the stacks of the configuration to `app`, in dependency order. */
+export function buildApp(app: Construct, config: ResolvedConfig): void {
+  for (const environment of config.environments) {
+    new NetworkStack(app, { config, environment });
+  }
+}
+
+/** Keeps the environments named in `ENVIRONMENTS` (comma-separated), all when unset. */
+export function selectEnvironments(config: ResolvedConfig, selection: string | undefined, file: string): ResolvedConfig {
+  if (!selection) return config;
+  const wanted = selection.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = config.environments.map((e) => e.name);
+  const unknown = wanted.filter((w) => !known.includes(w));
+  if (unknown.length > 0) {
+    throw new ConfigError(file, unknown.map((name) => ({ path: 'ENVIRONMENTS', message: `no environment ${JSON.stringify(name)} in the configuration; valid: ${known.join(', ')}` })));
+  }
+  return { ...config, environments: config.environments.filter((e) => wanted.includes(e.name)) };
+}
+
+/**
+ * Synthesizes the configuration named by `env` into `CDKTF_OUTDIR` (default `cdktf.out`).
+ * Returns the process exit code; problems are written to `stderr` as plain messages.
+ */
+export function runSynth(env: NodeJS.ProcessEnv, stderr: { write(text: string): unknown }): number {
+  const file = configPathFromEnv(env);
+  const outdir = env.CDKTF_OUTDIR ?? 'cdktf.out';
+  try {
+    const config = selectEnvironments(loadConfigFile(file), env.ENVIRONMENTS, file);
+    synthesizeAtomically(outdir, (tmpdir) => {
+      const app = new App({ outdir: tmpdir });
+      buildApp(app, config);
+      app.synth();
+    });
+    return 0;
+  } catch (error) {
+    const detail = error instanceof ConfigError ? error.message : `synth failed: ${(error as Error).message}`;
+    stderr.write(`${detail}\n\nNothing was written; ${outdir} is unchanged.\n`);
+    if (env.DEBUG && !(error instanceof ConfigError)) stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) process.exitCode = runSynth(process.env, process.stderr);

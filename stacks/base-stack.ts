@@ -1,0 +1,68 @@
+import { Construct } from 'constructs';
+import { S3Backend, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { ResolvedConfig } from '../config/validate';
+
+/** Terraform CLI versions the synthesized stacks accept: S3 lock files (`use_lockfile`) need 1.10. */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.10';
+
+export interface BaseStackProps {
+  readonly config: ResolvedConfig;
+  /** The environment the stack belongs to; undefined for account-wide stacks (the state bootstrap). */
+  readonly environment?: string;
+  readonly region: string;
+  /** Role the backend assumes for the state bucket. @default - the caller's credentials */
+  readonly stateRoleArn?: string;
+  /** Tags on every resource of the stack (merged over the project's tags). @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Keep state in the S3 bucket. The bootstrap stack sets this to false until the bucket exists.
+   * @default true
+   */
+  readonly remoteState?: boolean;
+}
+
+/**
+ * What every stack of the project shares: the pinned Terraform version, the AWS provider
+ * (region and default tags only; credentials come from the environment, never from code)
+ * and the S3 backend with a key unique to the stack, `<env>/<stack>.tfstate`.
+ */
+export abstract class BaseStack extends TerraformStack {
+  readonly region: string;
+
+  protected constructor(scope: Construct, name: string, props: BaseStackProps) {
+    super(scope, name);
+    this.region = props.region;
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
+
+    new AwsProvider(this, 'aws', {
+      region: props.region,
+      defaultTags: [
+        {
+          tags: {
+            Project: props.config.project,
+            ...(props.environment ? { Environment: props.environment } : {}),
+            Stack: name,
+            ManagedBy: 'cdktf',
+            ...props.config.tags,
+            ...props.tags,
+          },
+        },
+      ],
+    });
+
+    if (props.remoteState ?? true) {
+      const state = props.config.state;
+      const backend = new S3Backend(this, {
+        bucket: state.bucket,
+        key: `${props.environment ?? 'global'}/${name}.tfstate`,
+        region: state.region,
+        encrypt: true,
+        dynamodbTable: state.lockTable,
+        assumeRole: props.stateRoleArn ? { roleArn: props.stateRoleArn } : undefined,
+      });
+      // S3-native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no property for it.
+      backend.addOverride('use_lockfile', true);
+    }
+  }
+}
