@@ -9,7 +9,7 @@ export default tseslint.config(
     rules: {
       // The provider barrel costs ~2 s and ~500 MB per process: deep imports only.
       'no-restricted-imports': ['error', { paths: [{ name: '@cdktf/provider-aws', message: "Import the class by deep path, e.g. '@cdktf/provider-aws/lib/vpc'." }] }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } }, rules: { '@typescript-eslint/no-require-imports': 'off' } },

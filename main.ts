@@ -14,12 +14,22 @@ import { Construct } from 'constructs';
 import { ConfigError, configPathFromEnv, loadConfigFile } from './config/load';
 import type { ResolvedConfig } from './config/validate';
 import { NetworkStack } from './stacks/network-stack';
+import { PlatformStack } from './stacks/platform-stack';
+import { ServiceStack } from './stacks/service-stack';
 import { synthesizeAtomically } from './scripts/lib/atomic-synth';
+import { StateStack } from './terraform-state/state-stack';
+import { copyLockFiles } from './scripts/lib/locks';
 
 /** Adds the stacks of the configuration to `app`, in dependency order. */
 export function buildApp(app: Construct, config: ResolvedConfig): void {
+  // First: the bootstrap that creates the state bucket the other stacks' backends use.
+  new StateStack(app, { config });
   for (const environment of config.environments) {
-    new NetworkStack(app, { config, environment });
+    const network = new NetworkStack(app, { config, environment });
+    const platform = new PlatformStack(app, { config, environment, network });
+    for (const service of environment.services) {
+      new ServiceStack(app, { config, environment, service, network, platform });
+    }
   }
 }
 
@@ -44,11 +54,15 @@ export function runSynth(env: NodeJS.ProcessEnv, stderr: { write(text: string): 
   const outdir = env.CDKTF_OUTDIR ?? 'cdktf.out';
   try {
     const config = selectEnvironments(loadConfigFile(file), env.ENVIRONMENTS, file);
+    let unlocked: string[] = [];
     synthesizeAtomically(outdir, (tmpdir) => {
       const app = new App({ outdir: tmpdir });
       buildApp(app, config);
       app.synth();
+      // Every stack folder gets its committed provider lock file (locks/<stack>.terraform.lock.hcl).
+      unlocked = copyLockFiles(tmpdir);
     });
+    if (unlocked.length > 0) stderr.write(`warning: no provider lock file for ${unlocked.join(', ')}: run \`npm run locks\` and commit locks/\n`);
     return 0;
   } catch (error) {
     const detail = error instanceof ConfigError ? error.message : `synth failed: ${(error as Error).message}`;

@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { INTERFACE_ENDPOINT_SERVICES, KNOWN_REGIONS } from './aws-facts';
 import { isCanonical, parseCidr } from './cidr';
+import { LOG_RETENTION_DAYS } from './log-retention';
+import { platformSchema, servicesSchema } from './service-schema';
 
 const name = (what: string, max: number) =>
   z
@@ -20,8 +22,6 @@ const region = z.enum(KNOWN_REGIONS as [string, ...string[]], {
   error: (issue) => `unknown AWS region ${JSON.stringify(issue.input)}; valid regions: ${KNOWN_REGIONS.join(', ')}`,
 });
 
-/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 const cidrText = z
   .string()
@@ -81,6 +81,10 @@ export const networkSchema = z
       .boolean()
       .default(true)
       .describe('Create the interface endpoints. May be false only with egress "nat".'),
+    disabledEndpoints: z
+      .array(endpointService)
+      .default([])
+      .describe('Interface endpoints not to create although a feature would add them (only with egress "nat", where NAT is the path).'),
     extraEndpoints: z
       .array(endpointService)
       .default([])
@@ -97,6 +101,8 @@ export const environmentSchema = z
   .strictObject({
     region: region.describe('AWS region of the environment.'),
     network: networkSchema,
+    platform: platformSchema.default({ idleTimeout: 60 }),
+    services: servicesSchema.default({}).describe('Fargate services by name; each becomes the stack <env>-<service>.'),
     stateRoleArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)' })
@@ -108,18 +114,31 @@ export const environmentSchema = z
 
 export const stateSchema = z
   .strictObject({
-    bucket: s3BucketName.describe('The state bucket, created by the terraform-state stack.'),
+    bucket: s3BucketName
+      .refine((b) => !/\.\.|^\d+\.\d+\.\d+\.\d+$|^xn--|^sthree-|-s3alias$|--ol-s3$/.test(b), {
+        error: 'is not a valid S3 bucket name (no "..", not an IP address, no reserved prefix xn--/sthree- or suffix -s3alias/--ol-s3)',
+      })
+      .describe('The state bucket, created by the terraform-state stack.'),
     region: region.describe('Region of the state bucket.'),
     encryption: z
-      .enum(['kms', 's3'])
+      .enum(['kms', 's3'], { error: 'must be "kms" (SSE-KMS with a key the bootstrap creates) or "s3" (SSE-S3)' })
       .default('kms')
       .describe('Bucket default encryption: SSE-KMS with a key the bootstrap creates, or SSE-S3.'),
-    noncurrentVersionDays: z.number().int().min(1).default(90).describe('Days before noncurrent state versions expire.'),
+    noncurrentVersionDays: z
+      .number({ error: 'must be a number of days' })
+      .int({ error: 'must be a whole number of days' })
+      .min(1, { error: 'must be at least 1 (day); versioning keeps old state versions until they expire' })
+      .default(90)
+      .describe('Days before noncurrent state versions expire.'),
     lockTable: z
       .string()
       .regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name (3-255 letters, digits, _ . -)' })
       .optional()
       .describe('Optional DynamoDB lock table, for Terraform older than 1.10. S3 lock files (use_lockfile) are always on.'),
+    bootstrapBackend: z
+      .enum(['local', 's3'], { error: 'must be "local" (until the state bucket exists) or "s3" (once it does; see `npm run state:migrate`)' })
+      .default('local')
+      .describe('Where the terraform-state stack keeps its own state: "local" (terraform-state/terraform.tfstate, until the bucket exists) or "s3" (in the bucket it created; set it before `npm run state:migrate`).'),
   })
   .describe('Remote state: the S3 bucket (and optional DynamoDB table) every stack keeps its state in.');
 

@@ -6,6 +6,7 @@
 import { availabilityZonesOf, REQUIRED_INTERFACE_ENDPOINTS } from './aws-facts';
 import { Cidr, contains, formatCidr, isCanonical, overlaps, parseCidr, subnet } from './cidr';
 import type { ParsedConfig, ParsedEnvironment } from './schema';
+import { EndpointNeed, resolvePlatform, resolveServices, ResolvedPlatform, ResolvedService } from './validate-services';
 
 export interface ConfigIssue {
   /** Dotted path of the offending key, e.g. `environments.prod.network.cidr`. */
@@ -32,6 +33,8 @@ export interface ResolvedEnvironment {
   readonly name: string;
   readonly region: string;
   readonly network: ResolvedNetwork;
+  readonly platform: ResolvedPlatform;
+  readonly services: readonly ResolvedService[];
   readonly stateRoleArn?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -50,8 +53,9 @@ const SUBNET_PREFIX_MAX = 28;
 export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const environments = Object.entries(parsed.environments).map(([name, env]) =>
-    resolveEnvironment(name, env, `environments.${name}`, issues),
+    resolveEnvironment(parsed.project, name, env, `environments.${name}`, issues),
   );
+  checkStateRules(parsed, issues);
   if (issues.length > 0) return { issues };
   return {
     issues,
@@ -64,13 +68,20 @@ export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; 
   };
 }
 
-function resolveEnvironment(name: string, env: ParsedEnvironment, path: string, issues: ConfigIssue[]): ResolvedEnvironment | undefined {
-  const network = resolveNetwork(env, `${path}.network`, issues);
-  if (!network) return undefined;
-  return { name, region: env.region, network, stateRoleArn: env.stateRoleArn, tags: env.tags };
+function resolveEnvironment(project: string, name: string, env: ParsedEnvironment, path: string, issues: ConfigIssue[]): ResolvedEnvironment | undefined {
+  const before = issues.length;
+  const services = resolveServices(
+    env.services,
+    { project, environment: name, region: env.region, internetEgress: env.network.egress === 'nat' },
+    `${path}.services`,
+    issues,
+  );
+  const network = resolveNetwork(env, services.flatMap((s) => s.endpointNeeds), `${path}.network`, issues);
+  if (!network || issues.length > before) return undefined;
+  return { name, region: env.region, network, platform: resolvePlatform(name, env.platform), services, stateRoleArn: env.stateRoleArn, tags: env.tags };
 }
 
-function resolveNetwork(env: ParsedEnvironment, path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {
+function resolveNetwork(env: ParsedEnvironment, needs: readonly EndpointNeed[], path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {
   const net = env.network;
   const before = issues.length;
   const report = (key: string, message: string) => issues.push({ path: `${path}.${key}`, message });
@@ -120,7 +131,20 @@ function resolveNetwork(env: ParsedEnvironment, path: string, issues: ConfigIssu
   }
   if (issues.length > before) return undefined;
 
-  const interfaceEndpoints = net.interfaceEndpoints ? [...new Set([...REQUIRED_INTERFACE_ENDPOINTS, ...net.extraEndpoints])].sort() : [];
+  net.disabledEndpoints.forEach((endpoint, i) => {
+    if (net.egress === 'nat') return; // NAT is the path to every AWS API then.
+    const at = `disabledEndpoints.${i}`;
+    if ((REQUIRED_INTERFACE_ENDPOINTS as readonly string[]).includes(endpoint)) {
+      report(at, `"${endpoint}" is needed by every task (image pulls and logs) and egress is "endpoints": there is no other path; keep it or set egress: "nat"`);
+    }
+    for (const need of needs.filter((n) => n.endpoint === endpoint)) {
+      report(at, `"${endpoint}" is needed by service "${need.service}" (${need.feature}) and egress is "endpoints": its tasks would fail to start; keep the endpoint or set egress: "nat"`);
+    }
+  });
+  if (issues.length > before) return undefined;
+
+  const wanted = [...REQUIRED_INTERFACE_ENDPOINTS, ...net.extraEndpoints, ...needs.map((n) => n.endpoint)];
+  const interfaceEndpoints = net.interfaceEndpoints ? [...new Set(wanted)].filter((e) => !net.disabledEndpoints.includes(e as never)).sort() : [];
   return {
     cidr: net.cidr,
     availabilityZones: zones,
@@ -178,6 +202,37 @@ function checkNoOverlap(entries: { c: string; p: string }[], issues: ConfigIssue
       if (overlaps(parsed[i].cidr, parsed[j].cidr)) {
         issues.push({ path: parsed[j].p, message: `${parsed[j].c} overlaps ${parsed[i].c} (${parsed[i].p})` });
       }
+    }
+  }
+}
+
+/**
+ * Rules relating the remote state to the environments: tasks must not be able to read state
+ * (it holds every resource attribute, secrets included), and the backend roles must live in
+ * one account, the bucket's (the backends name the state key by an alias, which KMS resolves
+ * in the caller's account, and the bucket policy grants no other account).
+ */
+function checkStateRules(parsed: ParsedConfig, issues: ConfigIssue[]): void {
+  const roleAccounts: { env: string; account: string }[] = [];
+  for (const [name, env] of Object.entries(parsed.environments)) {
+    env.network.s3GatewayBuckets.forEach((bucket, i) => {
+      if (bucket === parsed.state.bucket) {
+        issues.push({
+          path: `environments.${name}.network.s3GatewayBuckets.${i}`,
+          message: `${JSON.stringify(bucket)} is the state bucket (state.bucket); tasks must not read Terraform state through the S3 endpoint`,
+        });
+      }
+    });
+    const account = env.stateRoleArn?.split(':')[4];
+    if (account) roleAccounts.push({ env: name, account });
+  }
+  const first = roleAccounts[0];
+  for (const other of roleAccounts.slice(1)) {
+    if (other.account !== first.account) {
+      issues.push({
+        path: `environments.${other.env}.stateRoleArn`,
+        message: `is in account ${other.account}, but environments.${first.env}.stateRoleArn is in ${first.account}; the state bucket lives in one account and every backend role must be in it`,
+      });
     }
   }
 }

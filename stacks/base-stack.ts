@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { ResolvedConfig } from '../config/validate';
+import { stateKey, stateKmsAlias } from '../modules/state-naming';
 
 /** Terraform CLI versions the synthesized stacks accept: S3 lock files (`use_lockfile`) need 1.10. */
 export const REQUIRED_TERRAFORM_VERSION = '>= 1.10';
@@ -16,7 +17,8 @@ export interface BaseStackProps {
   /** Tags on every resource of the stack (merged over the project's tags). @default {} */
   readonly tags?: Readonly<Record<string, string>>;
   /**
-   * Keep state in the S3 bucket. The bootstrap stack sets this to false until the bucket exists.
+   * Keep state in the S3 bucket. The bootstrap stack sets this to false until the bucket exists
+   * and then declares its own (local) backend.
    * @default true
    */
   readonly remoteState?: boolean;
@@ -53,11 +55,15 @@ export abstract class BaseStack extends TerraformStack {
 
     if (props.remoteState ?? true) {
       const state = props.config.state;
+      // Everything here comes from the configuration and nothing is a credential: endpoints,
+      // profiles and skip flags belong to `-backend-config` at init (README "Remote state").
       const backend = new S3Backend(this, {
         bucket: state.bucket,
-        key: `${props.environment ?? 'global'}/${name}.tfstate`,
+        key: stateKey(props.environment, name),
         region: state.region,
         encrypt: true,
+        // With SSE-KMS, name the bootstrap's key: `encrypt` alone makes Terraform send AES256.
+        kmsKeyId: state.encryption === 'kms' ? stateKmsAlias(state.bucket) : undefined,
         dynamodbTable: state.lockTable,
         assumeRole: props.stateRoleArn ? { roleArn: props.stateRoleArn } : undefined,
       });

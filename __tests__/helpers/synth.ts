@@ -64,3 +64,28 @@ export function only(stack: Json, type: string): Json {
 export function ref(type: string, name: string, attribute = 'id'): string {
   return `\${${type}.${name}.${attribute}}`;
 }
+
+const REMOTE = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-([^.]+)\.outputs\.([^}]+)\}$/;
+
+/**
+ * Follows a cross-stack reference to the producer's output expression:
+ * `${data.terraform_remote_state.cross-stack-reference-input-dev-network.outputs.X}` becomes
+ * `dev-network: ${aws_subnet....id}`. Other values come back unchanged.
+ */
+export function resolveRemote(synth: Synthesized, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => resolveRemote(synth, v));
+  if (typeof value !== 'string') return value;
+  const match = REMOTE.exec(value);
+  if (!match) return value;
+  const [, producer, output] = match;
+  const produced = synth.stack(producer).output?.[output]?.value;
+  if (produced === undefined) throw new Error(`${producer} has no output ${output}`);
+  return `${producer}: ${produced}`;
+}
+
+/** The producer-side expressions of the resources of `type` in a stack, by Name tag suffix. */
+export function refsByTag(stack: Json, type: string, stackName: string, tagSuffix: RegExp, attribute = 'id'): string[] {
+  return resources(stack, type)
+    .filter(([, r]) => tagSuffix.test(r.tags?.Name ?? ''))
+    .map(([name]) => `${stackName}: ${ref(type, name, attribute)}`);
+}

@@ -137,7 +137,8 @@ function producerOf(config: Record<string, unknown>, stacks: string[]): string |
 /** Copies a stack to a temporary folder and writes the offline override file into it. */
 export function prepareOfflineCopy(outdir: string, stack: string, workroot: string): string {
   const workdir = path.join(workroot, stack);
-  cpSync(path.join(outdir, 'stacks', stack), workdir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+  // Skip a `.terraform` folder left by an earlier init, but keep `.terraform.lock.hcl`.
+  cpSync(path.join(outdir, 'stacks', stack), workdir, { recursive: true, filter: (src) => path.basename(src) !== '.terraform' });
   const json = readStack(outdir, stack);
   const stacks = listStacks(outdir);
   const remoteStates: Record<string, unknown> = {};
@@ -178,8 +179,10 @@ export async function planStackOffline(outdir: string, stack: string, workroot: 
     steps.push(result);
     return result.code === 0 ? undefined : name;
   };
+  // With the stack's lock file (copied on synth), init may not change it: provider drift fails loudly.
+  const lockArgs = existsSync(path.join(workdir, '.terraform.lock.hcl')) ? ['-lockfile=readonly'] : [];
   const failedStep =
-    (await step('init', ['init', '-input=false', '-no-color'])) ??
+    (await step('init', ['init', '-input=false', '-no-color', ...lockArgs])) ??
     (await step('validate', ['validate', '-no-color'])) ??
     (options.plan === false ? undefined : await step('plan', ['plan', '-input=false', '-no-color', '-lock=false', '-out=offline.tfplan']));
   const match = PLAN_SUMMARY.exec(steps[steps.length - 1]?.stdout ?? '');

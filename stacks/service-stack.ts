@@ -1,0 +1,178 @@
+import { Construct } from 'constructs';
+import { TerraformOutput } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
+import type { ResolvedService } from '../config/validate-services';
+import { AlbRoute } from '../modules/alb-route';
+import { ServiceRepository } from '../modules/ecr-repository';
+import { PrivateFargateService } from '../modules/fargate-service';
+import { FargateTaskDefinition } from '../modules/fargate-task-definition';
+import { accountIdOf } from '../modules/iam-policy';
+import { ServiceAutoscaling } from '../modules/service-autoscaling';
+import { TaskRoles } from '../modules/task-roles';
+import { TaskSecurityGroup } from '../modules/task-security-group';
+import { BaseStack } from './base-stack';
+import type { NetworkStack } from './network-stack';
+import { PlatformStack, pullThroughPrefix } from './platform-stack';
+
+export interface ServiceStackProps {
+  readonly config: ResolvedConfig;
+  readonly environment: ResolvedEnvironment;
+  readonly service: ResolvedService;
+  readonly network: NetworkStack;
+  readonly platform: PlatformStack;
+}
+
+/**
+ * `<env>-<service>`: one Fargate service with everything only it uses (image repository,
+ * log group, roles, task definition, security group, target group and listener rule,
+ * autoscaling), so a change to one service plans only that service's stack.
+ */
+export class ServiceStack extends BaseStack {
+  readonly repository?: ServiceRepository;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly roles: TaskRoles;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly securityGroup: TaskSecurityGroup;
+  readonly route: AlbRoute;
+  readonly service: PrivateFargateService;
+  readonly autoscaling?: ServiceAutoscaling;
+
+  constructor(scope: Construct, props: ServiceStackProps) {
+    const { config, environment: env, service: svc, network, platform } = props;
+    super(scope, svc.stackName, {
+      config,
+      environment: env.name,
+      region: env.region,
+      stateRoleArn: env.stateRoleArn,
+      tags: { ...env.tags, Service: svc.name },
+    });
+    const name = svc.resourceName;
+
+    this.logGroup = new CloudwatchLogGroup(this, 'log-group', { name: `/ecs/${config.project}-${env.name}/${svc.name}`, retentionInDays: svc.logRetentionDays });
+    const accountId = accountIdOf(this, this.logGroup.arn);
+
+    let image: string;
+    let pullRepositoryArns: string[] = [];
+    let pullThroughRepositoryArn: string | undefined;
+    switch (svc.image.kind) {
+      case 'created-repository':
+        this.repository = new ServiceRepository(this, 'repository', { name: `${config.project}-${env.name}/${svc.name}`, keepImages: svc.keepImages });
+        image = `${this.repository.repository.repositoryUrl}:${svc.image.tag}`;
+        pullRepositoryArns = [this.repository.repository.arn];
+        break;
+      case 'ecr':
+        image = svc.image.uri;
+        pullRepositoryArns = [svc.image.repositoryArn];
+        break;
+      case 'pull-through': {
+        const rule = platform.pullThroughCache;
+        if (!rule) throw new Error(`${env.name}-platform has no pull-through cache rule for service ${svc.name}`);
+        const prefix = pullThroughPrefix(config.project, env.name);
+        image = `${rule.registryId}.dkr.ecr.${env.region}.amazonaws.com/${prefix}/${svc.image.path}`;
+        pullThroughRepositoryArn = `arn:aws:ecr:${env.region}:${rule.registryId}:repository/${prefix}/*`;
+        break;
+      }
+      case 'internet':
+        image = svc.image.uri;
+        break;
+    }
+
+    this.roles = new TaskRoles(this, 'roles', {
+      name,
+      accountId,
+      pullRepositoryArns,
+      pullThroughRepositoryArn,
+      logGroupArn: this.logGroup.arn,
+      secretsManagerArns: svc.secrets.filter((s) => s.source === 'secretsmanager').map((s) => s.resourceArn),
+      ssmParameterArns: svc.secrets.filter((s) => s.source === 'ssm').map((s) => s.resourceArn),
+      exec: svc.exec,
+    });
+
+    this.taskDefinition = new FargateTaskDefinition(this, 'task', {
+      family: name,
+      containerName: svc.name,
+      image,
+      cpu: svc.cpu,
+      memory: svc.memory,
+      architecture: svc.architecture,
+      port: svc.port,
+      executionRoleArn: this.roles.executionRole.arn,
+      taskRoleArn: this.roles.taskRole.arn,
+      logGroupName: this.logGroup.name,
+      region: env.region,
+      command: svc.command,
+      user: svc.user,
+      environment: svc.environment,
+      secrets: svc.secrets,
+      healthCheckCommand: svc.healthCheck.command,
+      initProcessEnabled: svc.exec,
+    });
+
+    this.securityGroup = new TaskSecurityGroup(this, 'security-group', {
+      name,
+      vpcId: network.vpc.vpc.id,
+      port: svc.port,
+      albSecurityGroupId: platform.loadBalancer.securityGroup.id,
+      endpointSecurityGroupId: network.endpoints.securityGroup.id,
+      s3PrefixListId: network.endpoints.s3GatewayEndpoint.prefixListId,
+      internetHttps: env.network.egress === 'nat',
+    });
+
+    this.route = new AlbRoute(this, 'route', {
+      name,
+      vpcId: network.vpc.vpc.id,
+      listenerArn: platform.loadBalancer.listener.arn,
+      port: svc.port,
+      priority: svc.routing.priority,
+      pathPatterns: svc.routing.pathPatterns,
+      hostHeaders: svc.routing.hostHeaders,
+      healthCheckPath: svc.healthCheck.path,
+      healthCheckMatcher: svc.healthCheck.matcher,
+      deregistrationDelay: svc.deregistrationDelay,
+    });
+
+    this.service = new PrivateFargateService(this, 'service', {
+      name: svc.name,
+      clusterArn: platform.cluster.cluster.arn,
+      taskDefinitionArn: this.taskDefinition.taskDefinition.arn,
+      subnetIds: network.vpc.privateSubnets.map((s) => s.id),
+      securityGroupIds: [this.securityGroup.securityGroup.id],
+      targetGroupArn: this.route.targetGroup.arn,
+      containerName: svc.name,
+      containerPort: svc.port,
+      desiredCount: svc.desiredCount,
+      autoscaled: svc.autoscaling !== undefined,
+      spotPercent: svc.capacity.spot,
+      healthCheckGracePeriodSeconds: svc.healthCheck.gracePeriodSeconds,
+      minimumHealthyPercent: svc.deployment.minimumHealthyPercent,
+      maximumPercent: svc.deployment.maximumPercent,
+      enableExecuteCommand: svc.exec,
+      dependsOn: [this.route.rule],
+    });
+
+    if (svc.autoscaling) {
+      const scaling = svc.autoscaling;
+      this.autoscaling = new ServiceAutoscaling(this, 'autoscaling', {
+        name,
+        clusterName: platform.cluster.cluster.name,
+        serviceName: this.service.service.name,
+        minCapacity: scaling.min,
+        maxCapacity: scaling.max,
+        cpuTarget: scaling.cpuTarget,
+        memoryTarget: scaling.memoryTarget,
+        requestsPerTarget:
+          scaling.requestsPerTarget === undefined
+            ? undefined
+            : { target: scaling.requestsPerTarget, resourceLabel: `${platform.loadBalancer.alb.arnSuffix}/${this.route.targetGroup.arnSuffix}` },
+      });
+    }
+
+    new TerraformOutput(this, 'service_name', { value: this.service.service.name });
+    new TerraformOutput(this, 'cluster_name', { value: platform.cluster.cluster.name });
+    new TerraformOutput(this, 'task_definition_arn', { value: this.taskDefinition.taskDefinition.arn });
+    new TerraformOutput(this, 'log_group_name', { value: this.logGroup.name });
+    new TerraformOutput(this, 'image', { value: image, description: 'The image the task definition runs' });
+    if (this.repository) new TerraformOutput(this, 'repository_url', { value: this.repository.repository.repositoryUrl, description: 'Push images here (tags are immutable)' });
+  }
+}

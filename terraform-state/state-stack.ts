@@ -1,0 +1,101 @@
+/**
+ * `terraform-state`: the bootstrap stack that creates the S3 bucket (and optional DynamoDB
+ * lock table) every other stack keeps its state in. One per configuration: the
+ * configuration names one bucket (`state.bucket` in `state.region`), not one per environment.
+ *
+ * The bucket cannot hold the state of the stack that creates it before it exists, so the
+ * bootstrap starts with a local backend whose state file is `terraform-state/terraform.tfstate`
+ * (gitignored), and moves into the bucket once it is there (README "Remote state"):
+ *
+ *   1. `state.bootstrapBackend: local` (the default): apply this stack once, locally;
+ *   2. set `state.bootstrapBackend: s3`, then `npm run state:migrate`.
+ */
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { App, LocalBackend, TerraformOutput } from 'cdktf';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import type { ResolvedConfig } from '../config/validate';
+import { policyDocument } from '../modules/iam-policy';
+import { stateBackendStatements } from '../modules/state-backend-policy';
+import { StateBucket } from '../modules/state-bucket';
+import { StateLockTable } from '../modules/state-lock-table';
+import { LOCAL_STATE_DIR, LOCAL_STATE_FILE, STATE_STACK_NAME, stateKmsAlias } from '../modules/state-naming';
+import { BaseStack } from '../stacks/base-stack';
+
+/** The bootstrap's local state file (before migration), absolute. */
+export const LOCAL_STATE_PATH = path.resolve(__dirname, '..', LOCAL_STATE_DIR, LOCAL_STATE_FILE);
+
+/**
+ * The local backend's `path`, relative to the synthesized stack folder
+ * (`<outdir>/stacks/terraform-state`, where `terraform` and `cdktf deploy` run), so the
+ * synthesized JSON holds no machine-specific absolute path for the default `cdktf.out`.
+ */
+export function localStatePathFrom(outdir: string, stateFile: string = LOCAL_STATE_PATH): string {
+  const stackDir = path.resolve(outdir, 'stacks', STATE_STACK_NAME);
+  return path.relative(stackDir, stateFile).split(path.sep).join('/');
+}
+
+export interface StateStackProps {
+  readonly config: ResolvedConfig;
+}
+
+export class StateStack extends BaseStack {
+  readonly stateBucket: StateBucket;
+  readonly lockTable?: StateLockTable;
+  readonly accessPolicy: IamPolicy;
+
+  constructor(scope: Construct, props: StateStackProps) {
+    const { config } = props;
+    const state = config.state;
+    super(scope, STATE_STACK_NAME, {
+      config,
+      region: state.region,
+      remoteState: state.bootstrapBackend === 's3',
+    });
+    if (state.bootstrapBackend === 'local') {
+      new LocalBackend(this, { path: localStatePathFrom(App.of(this).outdir) });
+    }
+
+    this.stateBucket = new StateBucket(this, 'state', {
+      bucketName: state.bucket,
+      encryption: state.encryption,
+      kmsAlias: state.encryption === 'kms' ? stateKmsAlias(state.bucket) : undefined,
+      noncurrentVersionDays: state.noncurrentVersionDays,
+    });
+    if (state.lockTable) {
+      this.lockTable = new StateLockTable(this, 'lock', { name: state.lockTable });
+    }
+
+    const bucket = this.stateBucket.bucket;
+    const kmsKeyArn = this.stateBucket.kmsKey?.arn;
+    const lockTableName = this.lockTable?.table.name;
+
+    this.accessPolicy = new IamPolicy(this, 'backend-access', {
+      name: `${config.project}-terraform-state-backend`,
+      description: `What Terraform's S3 backend needs on s3://${state.bucket}: attach it to CI and Atlantis roles`,
+      policy: policyDocument(...stateBackendStatements({ bucketArn: bucket.arn, kmsKeyArn, lockTableArn: this.lockTable?.table.arn })),
+    });
+
+    const backendHcl = [
+      '# -backend-config file for plain Terraform, CI and Atlantis (README "Remote state").',
+      '# Each stack sets its own key, "<env>/<stack>.tfstate"; keep bucket and region as synthesized.',
+      `bucket       = "${bucket.bucket}"`,
+      `region       = "${state.region}"`,
+      'encrypt      = true',
+      'use_lockfile = true',
+      ...(kmsKeyArn ? [`kms_key_id   = "${kmsKeyArn}"`] : []),
+      ...(lockTableName ? [`dynamodb_table = "${lockTableName}"`] : []),
+      '',
+    ].join('\n');
+
+    const outputs: Record<string, { value: string; description: string }> = {
+      state_bucket_name: { value: bucket.bucket, description: 'Name of the state bucket' },
+      state_bucket_arn: { value: bucket.arn, description: 'ARN of the state bucket' },
+      kms_key_arn: { value: kmsKeyArn ?? '', description: 'ARN of the KMS key encrypting state (empty with state.encryption "s3")' },
+      lock_table_name: { value: lockTableName ?? '', description: 'DynamoDB lock table (empty without state.lockTable)' },
+      backend_access_policy_arn: { value: this.accessPolicy.arn, description: 'Managed policy with the permissions the S3 backend needs' },
+      backend_hcl: { value: backendHcl, description: 'A backend.hcl for `terraform init -backend-config=backend.hcl`' },
+    };
+    for (const [id, output] of Object.entries(outputs)) new TerraformOutput(this, id, output);
+  }
+}
