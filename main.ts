@@ -27,8 +27,11 @@ export function buildApp(app: Construct, config: ResolvedConfig): void {
   for (const environment of config.environments) {
     const network = new NetworkStack(app, { config, environment });
     const platform = new PlatformStack(app, { config, environment, network });
+    // Services come callees first (config validation orders them), so callers can refer to them.
+    const stacks = new Map<string, ServiceStack>();
     for (const service of environment.services) {
-      new ServiceStack(app, { config, environment, service, network, platform });
+      const callees = service.calls.map((name) => stacks.get(name)!);
+      stacks.set(service.name, new ServiceStack(app, { config, environment, service, network, platform, callees }));
     }
   }
 }

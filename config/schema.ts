@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { INTERFACE_ENDPOINT_SERVICES, KNOWN_REGIONS } from './aws-facts';
 import { isCanonical, parseCidr } from './cidr';
 import { LOG_RETENTION_DAYS } from './log-retention';
+import { cloudfrontSchema } from './cloudfront-schema';
 import { platformSchema, servicesSchema } from './service-schema';
 
 const name = (what: string, max: number) =>
@@ -103,6 +104,7 @@ export const environmentSchema = z
     network: networkSchema,
     platform: platformSchema.default({ idleTimeout: 60 }),
     services: servicesSchema.default({}).describe('Fargate services by name; each becomes the stack <env>-<service>.'),
+    cloudfront: cloudfrontSchema.optional(),
     stateRoleArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)' })

@@ -80,8 +80,16 @@ export const serviceSchema = z
       })
       .refine((r) => r.pathPatterns.length + r.hostHeaders.length > 0, { error: 'needs at least one path pattern or host header' })
       .refine((r) => r.pathPatterns.length + r.hostHeaders.length <= 5, { error: 'at most 5 condition values in total (an ALB rule limit)' })
-      .default({ pathPatterns: ['/*'], hostHeaders: [] })
-      .describe('Which requests the load balancer sends to this service.'),
+      .optional()
+      .describe('Which requests the load balancer sends to this service. Default for public services: pathPatterns ["/*"].'),
+    exposure: z
+      .enum(['public', 'internal'])
+      .default('public')
+      .describe('"public": behind the shared load balancer. "internal": no load balancer route; reached by the services that list it in `calls`, through ECS Service Connect.'),
+    calls: z
+      .array(z.string())
+      .default([])
+      .describe('Internal services of the environment this service calls (through Service Connect); each admits only its callers.'),
     desiredCount: z.number().int().min(0).default(2),
     autoscaling: z
       .strictObject({

@@ -33,6 +33,12 @@ export interface EndpointNeed {
   readonly feature: string;
 }
 
+export interface ServiceRouting {
+  readonly pathPatterns: readonly string[];
+  readonly hostHeaders: readonly string[];
+  readonly priority: number;
+}
+
 export interface ResolvedService extends Omit<ParsedService, 'image' | 'imageTag' | 'secrets' | 'routing'> {
   readonly name: string;
   /** `<env>-<service>`. */
@@ -41,7 +47,12 @@ export interface ResolvedService extends Omit<ParsedService, 'image' | 'imageTag
   readonly resourceName: string;
   readonly image: ImageSource;
   readonly secrets: readonly ResolvedSecret[];
-  readonly routing: { readonly pathPatterns: readonly string[]; readonly hostHeaders: readonly string[]; readonly priority: number };
+  /** The load balancer route; undefined for internal services. */
+  readonly routing?: ServiceRouting;
+  /** Services of the environment that list this one in `calls`. */
+  readonly callers: readonly string[];
+  /** Joins the environment's Service Connect namespace (internal, or calling an internal service). */
+  readonly serviceConnect: boolean;
   readonly endpointNeeds: readonly EndpointNeed[];
 }
 
@@ -98,19 +109,71 @@ export interface ServiceContext {
   readonly region: string;
   /** True when private subnets have a NAT route (then any registry and region is reachable). */
   readonly internetEgress: boolean;
+  /**
+   * Listener rules carry one more condition (CloudFront's secret origin header), so
+   * services may use one condition value fewer.
+   * @default false
+   */
+  readonly originHeaderCondition?: boolean;
 }
+
+/** The endpoints ECS Service Connect needs in a VPC without NAT (REFERENCE §1). */
+export const SERVICE_CONNECT_ENDPOINTS = ['ecs-agent', 'ecs-telemetry', 'ecs'] as const;
 
 export function resolveServices(services: Record<string, ParsedService>, ctx: ServiceContext, path: string, issues: ConfigIssue[]): ResolvedService[] {
   const resolved: ResolvedService[] = [];
+  const callersOf = checkCalls(services, path, issues);
   for (const [name, service] of Object.entries(services)) {
-    const result = resolveService(name, service, ctx, `${path}.${name}`, issues);
+    const result = resolveService(name, service, callersOf[name] ?? [], ctx, `${path}.${name}`, issues);
     if (result) resolved.push(result);
   }
   checkRoutes(resolved, path, issues);
-  return resolved;
+  return calleesFirst(resolved, path, issues);
 }
 
-function resolveService(name: string, svc: ParsedService, ctx: ServiceContext, path: string, issues: ConfigIssue[]): ResolvedService | undefined {
+/**
+ * Orders services so that every service comes after the services it calls (its stack adds
+ * rules to their security groups, so it depends on them); a cycle is an error.
+ */
+function calleesFirst(services: ResolvedService[], path: string, issues: ConfigIssue[]): ResolvedService[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const ordered: ResolvedService[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (service: ResolvedService, trail: string[]): void => {
+    if (state.get(service.name) === 'done') return;
+    if (state.get(service.name) === 'visiting') {
+      issues.push({ path: `${path}.${service.name}.calls`, message: `calls form a cycle (${[...trail, service.name].join(' -> ')}); stacks could not be applied in any order` });
+      return;
+    }
+    state.set(service.name, 'visiting');
+    for (const callee of service.calls) {
+      const target = byName.get(callee);
+      if (target) visit(target, [...trail, service.name]);
+    }
+    state.set(service.name, 'done');
+    ordered.push(service);
+  };
+  for (const service of services) visit(service, []);
+  return ordered;
+}
+
+/** `calls` must name internal services of the environment; returns the callers of each service. */
+function checkCalls(services: Record<string, ParsedService>, path: string, issues: ConfigIssue[]): Record<string, string[]> {
+  const callers: Record<string, string[]> = {};
+  for (const [name, service] of Object.entries(services)) {
+    service.calls.forEach((callee, i) => {
+      const at = `${path}.${name}.calls.${i}`;
+      const target = services[callee];
+      if (callee === name) issues.push({ path: at, message: 'a service cannot call itself through Service Connect' });
+      else if (!target) issues.push({ path: at, message: `no service "${callee}" in this environment; services: ${Object.keys(services).join(', ')}` });
+      else if (target.exposure !== 'internal') issues.push({ path: at, message: `"${callee}" is a public service: reach it through the load balancer, or set its exposure: internal` });
+      else (callers[callee] ??= []).push(name);
+    });
+  }
+  return callers;
+}
+
+function resolveService(name: string, svc: ParsedService, callers: string[], ctx: ServiceContext, path: string, issues: ConfigIssue[]): ResolvedService | undefined {
   const before = issues.length;
   const report = (key: string, message: string) => issues.push({ path: key ? `${path}.${key}` : path, message });
   const resourceName = `${ctx.project}-${ctx.environment}-${name}`;
@@ -160,14 +223,23 @@ function resolveService(name: string, svc: ParsedService, ctx: ServiceContext, p
     report('deployment', 'minimumHealthyPercent must be below maximumPercent, or deployments cannot start a new task');
   }
 
+  const internal = svc.exposure === 'internal';
+  if (internal && svc.routing) report('routing', 'internal services get no load balancer route; remove routing, or set exposure: public');
+  const routing = internal ? undefined : (svc.routing ?? { pathPatterns: ['/*'], hostHeaders: [] });
+  if (routing && ctx.originHeaderCondition && routing.pathPatterns.length + routing.hostHeaders.length > 4) {
+    report('routing', 'at most 4 path patterns and host headers in total with CloudFront prefix-list protection (the secret header takes the fifth condition value of the rule)');
+  }
+
   if (issues.length > before || !image) return undefined;
 
+  const serviceConnect = internal || svc.calls.length > 0;
   const endpointNeeds: EndpointNeed[] = [];
   const needs = (endpoint: string, feature: string) => endpointNeeds.push({ service: name, endpoint, feature });
   for (const s of secrets) needs(s.source, `secret ${s.name} from ${s.source === 'ssm' ? 'SSM Parameter Store' : 'Secrets Manager'}`);
   if (svc.exec) needs('ssmmessages', 'ECS Exec');
+  if (serviceConnect) for (const endpoint of SERVICE_CONNECT_ENDPOINTS) needs(endpoint, 'ECS Service Connect');
 
-  const { image: _image, imageTag: _tag, secrets: _secrets, routing, ...rest } = svc;
+  const { image: _image, imageTag: _tag, secrets: _secrets, routing: _routing, ...rest } = svc;
   return {
     ...rest,
     name,
@@ -175,7 +247,9 @@ function resolveService(name: string, svc: ParsedService, ctx: ServiceContext, p
     resourceName,
     image,
     secrets,
-    routing: { pathPatterns: routing.pathPatterns, hostHeaders: routing.hostHeaders, priority: routing.priority ?? defaultPriority(name, routing) },
+    routing: routing && { pathPatterns: routing.pathPatterns, hostHeaders: routing.hostHeaders, priority: routing.priority ?? defaultPriority(name, routing) },
+    callers,
+    serviceConnect,
     endpointNeeds: dedupe(endpointNeeds),
   };
 }
@@ -225,9 +299,10 @@ export function defaultPriority(name: string, routing: { pathPatterns: readonly 
 }
 
 function checkRoutes(services: ResolvedService[], path: string, issues: ConfigIssue[]): void {
-  const routeKey = (s: ResolvedService) => JSON.stringify([[...s.routing.pathPatterns].sort(), [...s.routing.hostHeaders].sort()]);
-  services.forEach((s, i) => {
-    for (const other of services.slice(0, i)) {
+  const routed = services.filter((s): s is ResolvedService & { routing: ServiceRouting } => s.routing !== undefined);
+  const routeKey = (s: { routing: ServiceRouting }) => JSON.stringify([[...s.routing.pathPatterns].sort(), [...s.routing.hostHeaders].sort()]);
+  routed.forEach((s, i) => {
+    for (const other of routed.slice(0, i)) {
       if (routeKey(s) === routeKey(other)) {
         issues.push({ path: `${path}.${s.name}.routing`, message: `routes the same requests as service "${other.name}"; give one of them other pathPatterns or hostHeaders` });
       } else if (s.routing.priority === other.routing.priority) {

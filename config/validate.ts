@@ -6,6 +6,7 @@
 import { availabilityZonesOf, REQUIRED_INTERFACE_ENDPOINTS } from './aws-facts';
 import { Cidr, contains, formatCidr, isCanonical, overlaps, parseCidr, subnet } from './cidr';
 import type { ParsedConfig, ParsedEnvironment } from './schema';
+import { resolveCloudfront, ResolvedCloudfront } from './validate-cloudfront';
 import { EndpointNeed, resolvePlatform, resolveServices, ResolvedPlatform, ResolvedService } from './validate-services';
 
 export interface ConfigIssue {
@@ -35,6 +36,8 @@ export interface ResolvedEnvironment {
   readonly network: ResolvedNetwork;
   readonly platform: ResolvedPlatform;
   readonly services: readonly ResolvedService[];
+  /** CloudFront in front of the load balancer, when enabled. */
+  readonly cloudfront?: ResolvedCloudfront;
   readonly stateRoleArn?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -70,15 +73,23 @@ export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; 
 
 function resolveEnvironment(project: string, name: string, env: ParsedEnvironment, path: string, issues: ConfigIssue[]): ResolvedEnvironment | undefined {
   const before = issues.length;
+  const platform = resolvePlatform(name, env.platform);
+  const cloudfront = resolveCloudfront(env.cloudfront, platform, `${path}.cloudfront`, issues);
   const services = resolveServices(
     env.services,
-    { project, environment: name, region: env.region, internetEgress: env.network.egress === 'nat' },
+    {
+      project,
+      environment: name,
+      region: env.region,
+      internetEgress: env.network.egress === 'nat',
+      originHeaderCondition: cloudfront?.originProtection === 'prefix-list',
+    },
     `${path}.services`,
     issues,
   );
   const network = resolveNetwork(env, services.flatMap((s) => s.endpointNeeds), `${path}.network`, issues);
   if (!network || issues.length > before) return undefined;
-  return { name, region: env.region, network, platform: resolvePlatform(name, env.platform), services, stateRoleArn: env.stateRoleArn, tags: env.tags };
+  return { name, region: env.region, network, platform, services, cloudfront, stateRoleArn: env.stateRoleArn, tags: env.tags };
 }
 
 function resolveNetwork(env: ParsedEnvironment, needs: readonly EndpointNeed[], path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {

@@ -19,6 +19,12 @@ export interface AlbRouteProps {
   readonly healthCheckMatcher?: string;
   /** Seconds the load balancer drains a task before deregistering it. @default 30 */
   readonly deregistrationDelay?: number;
+  /**
+   * Forward only requests carrying this header with one of these values (CloudFront's
+   * secret origin header).
+   * @default - no header condition
+   */
+  readonly requiredHeader?: { readonly name: string; readonly values: string[] };
 }
 
 /** An `ip` target group for Fargate tasks and the listener rule that sends matching requests to it. */
@@ -51,6 +57,7 @@ export class AlbRoute extends Construct {
     const condition: LbListenerRuleCondition[] = [];
     if (props.pathPatterns?.length) condition.push({ pathPattern: { values: [...props.pathPatterns] } });
     if (props.hostHeaders?.length) condition.push({ hostHeader: { values: [...props.hostHeaders] } });
+    if (props.requiredHeader) condition.push({ httpHeader: { httpHeaderName: props.requiredHeader.name, values: props.requiredHeader.values } });
     this.rule = new LbListenerRule(this, 'rule', {
       listenerArn: props.listenerArn,
       priority: props.priority,

@@ -9,6 +9,8 @@ export interface FargateClusterProps {
    * @default 'enabled' (Security Hub ECS.12)
    */
   readonly containerInsights?: 'enabled' | 'enhanced';
+  /** Default Service Connect namespace of the cluster's services. @default - none */
+  readonly serviceConnectNamespaceArn?: string;
 }
 
 /** An ECS cluster for Fargate tasks, with Container Insights and both Fargate capacity providers. */
@@ -20,6 +22,7 @@ export class FargateCluster extends Construct {
     this.cluster = new EcsCluster(this, 'cluster', {
       name: props.name,
       setting: [{ name: 'containerInsights', value: props.containerInsights ?? 'enabled' }],
+      serviceConnectDefaults: props.serviceConnectNamespaceArn ? { namespace: props.serviceConnectNamespaceArn } : undefined,
     });
     new EcsClusterCapacityProviders(this, 'capacity-providers', {
       clusterName: this.cluster.name,

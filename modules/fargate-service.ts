@@ -9,9 +9,16 @@ export interface PrivateFargateServiceProps {
   /** Private subnets: the tasks get no public IP (Security Hub ECS.2). */
   readonly subnetIds: string[];
   readonly securityGroupIds: string[];
-  readonly targetGroupArn: string;
+  /** Register tasks in this target group. @default - no load balancer (an internal service) */
+  readonly targetGroupArn?: string;
   readonly containerName: string;
   readonly containerPort: number;
+  /**
+   * ECS Service Connect: `server` publishes the service in the namespace under its name (its
+   * port mapping must be named `portName`); `client` only lets the tasks call such services.
+   * @default - no Service Connect
+   */
+  readonly serviceConnect?: { readonly namespaceArn: string; readonly server?: { readonly portName: string; readonly dnsName: string } };
   /** @default 2 */
   readonly desiredCount?: number;
   /**
@@ -56,8 +63,24 @@ export class PrivateFargateService extends Construct {
       ],
       platformVersion: 'LATEST',
       networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false },
-      loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: props.containerName, containerPort: props.containerPort }],
-      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 60,
+      loadBalancer: props.targetGroupArn ? [{ targetGroupArn: props.targetGroupArn, containerName: props.containerName, containerPort: props.containerPort }] : undefined,
+      // Only valid with a load balancer: it delays the target group's health checks.
+      healthCheckGracePeriodSeconds: props.targetGroupArn ? (props.healthCheckGracePeriodSeconds ?? 60) : undefined,
+      serviceConnectConfiguration: props.serviceConnect
+        ? {
+            enabled: true,
+            namespace: props.serviceConnect.namespaceArn,
+            service: props.serviceConnect.server
+              ? [
+                  {
+                    portName: props.serviceConnect.server.portName,
+                    discoveryName: props.serviceConnect.server.dnsName,
+                    clientAlias: { port: props.containerPort, dnsName: props.serviceConnect.server.dnsName },
+                  },
+                ]
+              : undefined,
+          }
+        : undefined,
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: props.minimumHealthyPercent ?? 100,
       deploymentMaximumPercent: props.maximumPercent ?? 200,

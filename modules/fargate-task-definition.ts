@@ -26,6 +26,11 @@ export interface FargateTaskDefinitionProps {
   readonly secrets?: readonly { readonly name: string; readonly valueFrom: string }[];
   /** Container health check command (Docker HEALTHCHECK syntax). @default - none */
   readonly healthCheckCommand?: string[];
+  /**
+   * Name the port mapping (and declare HTTP), as ECS Service Connect requires for a server.
+   * @default - unnamed
+   */
+  readonly portName?: string;
   /** Run an init process (needed by ECS Exec to reap its agent's children). @default false */
   readonly initProcessEnabled?: boolean;
 }
@@ -52,7 +57,7 @@ export class FargateTaskDefinition extends Construct {
       ...(props.command ? { command: props.command } : {}),
       user: props.user ?? '1000',
       readonlyRootFilesystem: true,
-      portMappings: [{ containerPort: props.port, protocol: 'tcp' }],
+      portMappings: [{ containerPort: props.port, protocol: 'tcp', ...(props.portName ? { name: props.portName, appProtocol: 'http' } : {}) }],
       environment: Object.entries(props.environment ?? {})
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value })),

@@ -8,8 +8,12 @@ export interface TaskSecurityGroupProps {
   readonly vpcId: string;
   /** The container port the load balancer reaches. */
   readonly port: number;
-  /** The load balancer's security group: the only source admitted, and given an egress rule to the tasks. */
-  readonly albSecurityGroupId: string;
+  /**
+   * The load balancer's security group: admitted on the container port, and given an egress
+   * rule to the tasks.
+   * @default - not behind the load balancer (an internal service: its callers add their own rules)
+   */
+  readonly albSecurityGroupId?: string;
   /** The interface endpoints' security group: tasks may send HTTPS to it. */
   readonly endpointSecurityGroupId: string;
   /** The S3 gateway endpoint's prefix list: tasks may send HTTPS to it (image layers). */
@@ -22,7 +26,8 @@ export interface TaskSecurityGroupProps {
 }
 
 /**
- * The task security group: ingress only from the load balancer on the container port;
+ * The task security group: ingress only from the load balancer on the container port (for
+ * an internal service, only from the services that call it, whose stacks add those rules);
  * egress only HTTPS to the VPC endpoints and the S3 prefix list (plus the internet with NAT).
  * The rule letting the load balancer reach the tasks is made here, on the load balancer's
  * group, so the platform stack never depends on a service.
@@ -39,22 +44,24 @@ export class TaskSecurityGroup extends Construct {
       tags: { Name: `${props.name}-tasks` },
     });
     const sg = this.securityGroup.id;
-    new VpcSecurityGroupIngressRule(this, 'from-alb', {
-      securityGroupId: sg,
-      description: 'Container port from the load balancer',
-      ipProtocol: 'tcp',
-      fromPort: props.port,
-      toPort: props.port,
-      referencedSecurityGroupId: props.albSecurityGroupId,
-    });
-    new VpcSecurityGroupEgressRule(this, 'alb-to-tasks', {
-      securityGroupId: props.albSecurityGroupId,
-      description: `To the tasks of ${props.name}`,
-      ipProtocol: 'tcp',
-      fromPort: props.port,
-      toPort: props.port,
-      referencedSecurityGroupId: sg,
-    });
+    if (props.albSecurityGroupId) {
+      new VpcSecurityGroupIngressRule(this, 'from-alb', {
+        securityGroupId: sg,
+        description: 'Container port from the load balancer',
+        ipProtocol: 'tcp',
+        fromPort: props.port,
+        toPort: props.port,
+        referencedSecurityGroupId: props.albSecurityGroupId,
+      });
+      new VpcSecurityGroupEgressRule(this, 'alb-to-tasks', {
+        securityGroupId: props.albSecurityGroupId,
+        description: `To the tasks of ${props.name}`,
+        ipProtocol: 'tcp',
+        fromPort: props.port,
+        toPort: props.port,
+        referencedSecurityGroupId: sg,
+      });
+    }
     new VpcSecurityGroupEgressRule(this, 'https-to-endpoints', {
       securityGroupId: sg,
       description: 'HTTPS to the interface VPC endpoints (ECR, logs, secrets)',

@@ -4,6 +4,8 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
 import type { ResolvedService } from '../config/validate-services';
 import { AlbRoute } from '../modules/alb-route';
+import { ORIGIN_VERIFY_HEADER } from '../modules/cloudfront-edge';
+import { ServiceConnectAccess } from '../modules/service-connect-access';
 import { ServiceRepository } from '../modules/ecr-repository';
 import { PrivateFargateService } from '../modules/fargate-service';
 import { FargateTaskDefinition } from '../modules/fargate-task-definition';
@@ -21,6 +23,8 @@ export interface ServiceStackProps {
   readonly service: ResolvedService;
   readonly network: NetworkStack;
   readonly platform: PlatformStack;
+  /** Stacks of the internal services this one calls (made before this one). @default [] */
+  readonly callees?: readonly ServiceStack[];
 }
 
 /**
@@ -34,7 +38,11 @@ export class ServiceStack extends BaseStack {
   readonly roles: TaskRoles;
   readonly taskDefinition: FargateTaskDefinition;
   readonly securityGroup: TaskSecurityGroup;
-  readonly route: AlbRoute;
+  /** The load balancer route; undefined for an internal service. */
+  readonly route?: AlbRoute;
+  readonly port: number;
+  /** The service's name in its environment (the stack name is `<env>-<service>`). */
+  readonly serviceName: string;
   readonly service: PrivateFargateService;
   readonly autoscaling?: ServiceAutoscaling;
 
@@ -48,6 +56,8 @@ export class ServiceStack extends BaseStack {
       tags: { ...env.tags, Service: svc.name },
     });
     const name = svc.resourceName;
+    this.port = svc.port;
+    this.serviceName = svc.name;
 
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', { name: `/ecs/${config.project}-${env.name}/${svc.name}`, retentionInDays: svc.logRetentionDays });
     const accountId = accountIdOf(this, this.logGroup.arn);
@@ -107,30 +117,44 @@ export class ServiceStack extends BaseStack {
       secrets: svc.secrets,
       healthCheckCommand: svc.healthCheck.command,
       initProcessEnabled: svc.exec,
+      portName: svc.exposure === 'internal' ? svc.name : undefined,
     });
 
     this.securityGroup = new TaskSecurityGroup(this, 'security-group', {
       name,
       vpcId: network.vpc.vpc.id,
       port: svc.port,
-      albSecurityGroupId: platform.loadBalancer.securityGroup.id,
+      albSecurityGroupId: svc.routing ? platform.loadBalancer.securityGroup.id : undefined,
       endpointSecurityGroupId: network.endpoints.securityGroup.id,
       s3PrefixListId: network.endpoints.s3GatewayEndpoint.prefixListId,
       internetHttps: env.network.egress === 'nat',
     });
 
-    this.route = new AlbRoute(this, 'route', {
-      name,
-      vpcId: network.vpc.vpc.id,
-      listenerArn: platform.loadBalancer.listener.arn,
-      port: svc.port,
-      priority: svc.routing.priority,
-      pathPatterns: svc.routing.pathPatterns,
-      hostHeaders: svc.routing.hostHeaders,
-      healthCheckPath: svc.healthCheck.path,
-      healthCheckMatcher: svc.healthCheck.matcher,
-      deregistrationDelay: svc.deregistrationDelay,
-    });
+    if (svc.routing) {
+      this.route = new AlbRoute(this, 'route', {
+        name,
+        vpcId: network.vpc.vpc.id,
+        listenerArn: platform.loadBalancer.listener.arn,
+        port: svc.port,
+        priority: svc.routing.priority,
+        pathPatterns: svc.routing.pathPatterns,
+        hostHeaders: svc.routing.hostHeaders,
+        healthCheckPath: svc.healthCheck.path,
+        healthCheckMatcher: svc.healthCheck.matcher,
+        deregistrationDelay: svc.deregistrationDelay,
+        requiredHeader: platform.originVerifyValues ? { name: ORIGIN_VERIFY_HEADER, values: platform.originVerifyValues } : undefined,
+      });
+    }
+
+    for (const callee of props.callees ?? []) {
+      new ServiceConnectAccess(this, `calls-${callee.serviceName}`, {
+        callerName: svc.name,
+        callerSecurityGroupId: this.securityGroup.securityGroup.id,
+        calleeName: callee.serviceName,
+        calleeSecurityGroupId: callee.securityGroup.securityGroup.id,
+        port: callee.port,
+      });
+    }
 
     this.service = new PrivateFargateService(this, 'service', {
       name: svc.name,
@@ -138,7 +162,7 @@ export class ServiceStack extends BaseStack {
       taskDefinitionArn: this.taskDefinition.taskDefinition.arn,
       subnetIds: network.vpc.privateSubnets.map((s) => s.id),
       securityGroupIds: [this.securityGroup.securityGroup.id],
-      targetGroupArn: this.route.targetGroup.arn,
+      targetGroupArn: this.route?.targetGroup.arn,
       containerName: svc.name,
       containerPort: svc.port,
       desiredCount: svc.desiredCount,
@@ -148,7 +172,8 @@ export class ServiceStack extends BaseStack {
       minimumHealthyPercent: svc.deployment.minimumHealthyPercent,
       maximumPercent: svc.deployment.maximumPercent,
       enableExecuteCommand: svc.exec,
-      dependsOn: [this.route.rule],
+      serviceConnect: svc.serviceConnect ? this.serviceConnect(platform, svc) : undefined,
+      dependsOn: this.route ? [this.route.rule] : undefined,
     });
 
     if (svc.autoscaling) {
@@ -162,17 +187,29 @@ export class ServiceStack extends BaseStack {
         cpuTarget: scaling.cpuTarget,
         memoryTarget: scaling.memoryTarget,
         requestsPerTarget:
-          scaling.requestsPerTarget === undefined
+          scaling.requestsPerTarget === undefined || !this.route
             ? undefined
             : { target: scaling.requestsPerTarget, resourceLabel: `${platform.loadBalancer.alb.arnSuffix}/${this.route.targetGroup.arnSuffix}` },
       });
     }
 
     new TerraformOutput(this, 'service_name', { value: this.service.service.name });
+    if (svc.exposure === 'internal') {
+      new TerraformOutput(this, 'service_connect_endpoint', { value: `http://${svc.name}:${svc.port}`, description: 'How the calling services reach this one' });
+    }
     new TerraformOutput(this, 'cluster_name', { value: platform.cluster.cluster.name });
     new TerraformOutput(this, 'task_definition_arn', { value: this.taskDefinition.taskDefinition.arn });
     new TerraformOutput(this, 'log_group_name', { value: this.logGroup.name });
     new TerraformOutput(this, 'image', { value: image, description: 'The image the task definition runs' });
     if (this.repository) new TerraformOutput(this, 'repository_url', { value: this.repository.repository.repositoryUrl, description: 'Push images here (tags are immutable)' });
+  }
+
+  private serviceConnect(platform: PlatformStack, svc: ResolvedService) {
+    const namespace = platform.serviceConnectNamespace;
+    if (!namespace) throw new Error(`${svc.stackName}: the platform has no Service Connect namespace`);
+    return {
+      namespaceArn: namespace.arn,
+      server: svc.exposure === 'internal' ? { portName: svc.name, dnsName: svc.name } : undefined,
+    };
   }
 }

@@ -70,11 +70,20 @@ const step = {
       required: ['env'],
       properties: {
         env: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name'],
-          properties: { name: { type: 'string', minLength: 1 }, value: { type: 'string' }, command: { type: 'string', minLength: 1 } },
-          oneOf: [{ required: ['value'] }, { required: ['command'] }],
+          oneOf: [
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'value'],
+              properties: { name: { type: 'string', minLength: 1 }, value: { type: 'string' } },
+            },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'command'],
+              properties: { name: { type: 'string', minLength: 1 }, command: { type: 'string', minLength: 1 } },
+            },
+          ],
         },
       },
     },

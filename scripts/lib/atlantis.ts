@@ -30,10 +30,16 @@ export const SHAPING_ROOT_FILES = ['cdktf.json', 'package.json', 'package-lock.j
 /** The commands of the workflow's run steps (POSIX sh; Atlantis runs them in the project dir). */
 export const SYNTH_STEP = 'cd "${DIR%/$REPO_REL_DIR}" && npm run --silent atlantis:synth -- --project "$PROJECT_NAME"';
 /**
+ * The Terraform version every project pins (`terraform_version`): Atlantis downloads it if
+ * the server's default differs, and puts it on the PATH of run steps as
+ * `terraform<version>` ($ATLANTIS_TERRAFORM_VERSION), so all steps use one binary.
+ */
+export const TERRAFORM_VERSION = '1.11.4';
+/**
  * A run step, not the built-in init: the built-in one deletes a lock file that git does not
  * track (ours is copied in by the synth) and then adds -upgrade, which -lockfile=readonly refuses.
  */
-export const INIT_STEP = 'terraform init -input=false -no-color -lockfile=readonly';
+export const INIT_STEP = 'terraform${ATLANTIS_TERRAFORM_VERSION} init -input=false -no-color -lockfile=readonly';
 
 /**
  * Repository-relative paths of the TypeScript files `entry` imports, directly or not
@@ -85,6 +91,7 @@ export interface AtlantisProject {
   dir: string;
   workspace: string;
   workflow: string;
+  terraform_version: string;
   autoplan: { enabled: boolean; when_modified: string[] };
   depends_on?: string[];
   execution_order_group: number;
@@ -115,6 +122,7 @@ export function atlantisConfig(stacks: readonly ManifestStack[], closure: readon
         dir,
         workspace: 'default',
         workflow: WORKFLOW_NAME,
+        terraform_version: TERRAFORM_VERSION,
         autoplan: { enabled: true, when_modified: whenModified(stack.name, dir, closure) },
         ...(stack.dependencies.length > 0 ? { depends_on: [...stack.dependencies] } : {}),
         execution_order_group: groups.get(stack.name)!,

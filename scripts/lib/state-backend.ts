@@ -245,6 +245,9 @@ export async function checkBackend(backend: StackBackend, backendConfig: Backend
     const region = String(backend.config.region ?? '');
     const bucket = String(backend.config.bucket ?? '');
     if (problem === 'missing-bucket' || problem === 'other') return { ok: false, problem, init };
+    // The AWS SDK names the bucket's region when S3 sent it with the redirect.
+    const told = /actual location "([a-z0-9-]+)"|expecting '([a-z0-9-]+)'/.exec(`${init.stdout}\n${init.stderr}`);
+    if (told) return { ok: false, problem: 'wrong-region', actualRegion: told[1] ?? told[2], init };
     // A redirect or a refusal may both mean "another region": ask S3 where the bucket is.
     const probe = await probeBucketRegion(s3EndpointFor(region, backendConfig, env), bucket);
     if (probe?.status === 404) return { ok: false, problem: 'missing-bucket', init };

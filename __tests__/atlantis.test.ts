@@ -1,0 +1,212 @@
+/**
+ * atlantis.yaml: generated from the app and current, valid against a strict schema of the
+ * Atlantis repo config, one project per stack with the manifest's dependencies, autoplan on
+ * the sources that shape each stack, and the cdktf workflow. Also the server-side example
+ * (docs/atlantis/repos.yaml) and the README's workflow documentation.
+ * atlantis.tf.test.ts runs the workflow the way Atlantis does.
+ */
+import Ajv from 'ajv';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { runSynth } from '../main';
+import {
+  ATLANTIS_FILE,
+  atlantisConfig,
+  AtlantisConfig,
+  CI_OUTDIR,
+  generateAtlantisYaml,
+  importClosure,
+  INIT_STEP,
+  SYNTH_STEP,
+  TERRAFORM_VERSION,
+  WORKFLOW_NAME,
+} from '../scripts/lib/atlantis';
+import { ManifestStack, readManifest } from '../scripts/lib/atlantis-manifest';
+import { ATLANTIS_REPO_CONFIG_SCHEMA } from '../scripts/lib/atlantis-schema';
+
+const ROOT = path.resolve(__dirname, '..');
+const committed = readFileSync(path.join(ROOT, ATLANTIS_FILE), 'utf8');
+const config = parse(committed) as AtlantisConfig;
+const validate = new Ajv({ allErrors: true, strict: true }).compile(ATLANTIS_REPO_CONFIG_SCHEMA);
+
+let outdir: string;
+let stacks: ManifestStack[];
+
+beforeAll(() => {
+  outdir = path.join(mkdtempSync(path.join(os.tmpdir(), 'atlantis-test-')), 'out');
+  expect(runSynth({ ...process.env, CDKTF_OUTDIR: outdir, INFRA_CONFIG: '', ENVIRONMENTS: '' }, { write: () => true })).toBe(0);
+  stacks = readManifest(outdir);
+});
+
+/** Atlantis's autoplan decision: a modified file matches `dir` joined with a when_modified pattern. */
+function autoplanned(cfg: AtlantisConfig, modifiedFile: string): string[] {
+  const toRegExp = (glob: string) =>
+    new RegExp(
+      `^${glob
+        .split('**')
+        .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .join('.*')}$`,
+    );
+  return cfg.projects
+    .filter((p) => p.autoplan.enabled && p.autoplan.when_modified.some((wm) => toRegExp(path.posix.join(p.dir, wm)).test(modifiedFile)))
+    .map((p) => p.name);
+}
+
+describe('atlantis.yaml', () => {
+  test('is exactly what `npm run atlantis` generates from the app (not stale)', () => {
+    expect(committed).toBe(generateAtlantisYaml(outdir));
+  });
+
+  test('validates against the strict repo-config schema', () => {
+    expect(validate(config)).toBe(true);
+    expect(validate.errors).toBeNull();
+  });
+
+  test('version 3, parallel plans, applies group by group', () => {
+    expect(config).toMatchObject({ version: 3, parallel_plan: true, parallel_apply: true, abort_on_execution_order_fail: true });
+  });
+
+  test('one project per stack, in the synthesized stack folder Atlantis sees, pinned to one Terraform', () => {
+    expect(config.projects.map((p) => p.name)).toEqual(stacks.map((s) => s.name));
+    for (const stack of stacks) {
+      expect(config.projects.find((p) => p.name === stack.name)).toMatchObject({
+        dir: `${CI_OUTDIR}/${stack.workingDirectory}`,
+        workspace: 'default',
+        workflow: WORKFLOW_NAME,
+        terraform_version: TERRAFORM_VERSION,
+      });
+    }
+  });
+
+  test('depends_on and execution_order_group follow the manifest dependencies', () => {
+    const group = new Map(config.projects.map((p) => [p.name, p.execution_order_group]));
+    for (const stack of stacks) {
+      const project = config.projects.find((p) => p.name === stack.name)!;
+      expect(project.depends_on ?? []).toEqual(stack.dependencies);
+      for (const dependency of stack.dependencies) expect(group.get(dependency)!).toBeLessThan(project.execution_order_group);
+      if (stack.dependencies.length === 0) expect(project.execution_order_group).toBe(0);
+    }
+    // The default configuration has cross-stack references; the test would be vacuous without them.
+    expect(stacks.some((s) => s.dependencies.length > 0)).toBe(true);
+  });
+
+  test('the plan workflow synthesizes, inits with the lock file read-only and plans to $PLANFILE; apply applies that plan', () => {
+    expect(config.workflows[WORKFLOW_NAME].plan.steps).toEqual([{ env: { name: 'CHECKPOINT_DISABLE', value: '1' } }, { run: SYNTH_STEP }, { run: INIT_STEP }, 'plan']);
+    expect(SYNTH_STEP).toContain('npm run --silent atlantis:synth -- --project "$PROJECT_NAME"');
+    expect(INIT_STEP).toMatch(/^terraform\$\{ATLANTIS_TERRAFORM_VERSION\} init .*-lockfile=readonly/);
+    // The built-in apply step applies $PLANFILE, the plan the built-in plan step wrote.
+    expect(config.workflows[WORKFLOW_NAME].apply.steps).toEqual(['apply']);
+  });
+});
+
+describe('autoplan.when_modified', () => {
+  test('a change to the TypeScript sources or the configuration plans every stack', () => {
+    const all = config.projects.map((p) => p.name);
+    for (const file of ['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/environments.yaml', 'config/schema.ts', 'scripts/lib/atomic-synth.ts', 'package-lock.json']) {
+      expect({ file, planned: autoplanned(config, file) }).toEqual({ file, planned: all });
+    }
+  });
+
+  test('a lock file plans only its stack; files that shape no stack plan nothing', () => {
+    expect(autoplanned(config, 'locks/dev-network.terraform.lock.hcl')).toEqual(['dev-network']);
+    for (const file of ['README.md', '__tests__/atlantis.test.ts', 'docs/atlantis/repos.yaml', 'scripts/atlantis.ts', '.ci/run']) {
+      expect({ file, planned: autoplanned(config, file) }).toEqual({ file, planned: [] });
+    }
+  });
+
+  test('every pattern stays inside the repository and matches files that exist', () => {
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+    for (const project of config.projects) {
+      for (const wm of project.autoplan.when_modified) {
+        const joined = path.posix.join(project.dir, wm);
+        expect(joined.startsWith('..')).toBe(false);
+        const single = { ...config, projects: [{ ...project, autoplan: { enabled: true, when_modified: [wm] } }] };
+        expect({ pattern: joined, matches: files.some((f) => autoplanned(single, f).length > 0) }).toEqual({ pattern: joined, matches: true });
+      }
+    }
+  });
+
+  test("the app's import closure is what shapes the stacks", () => {
+    const closure = importClosure('main.ts', ROOT);
+    expect(closure).toEqual(expect.arrayContaining(['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/load.ts', 'scripts/lib/locks.ts']));
+    expect(closure.some((f) => f.startsWith('__tests__/') || f === 'scripts/atlantis.ts')).toBe(false);
+  });
+});
+
+describe('generated for any set of stacks', () => {
+  test('dependencies become depends_on and execution groups', () => {
+    const app: ManifestStack[] = [
+      { name: 'net', dependencies: [], workingDirectory: 'stacks/net' },
+      { name: 'data', dependencies: ['net'], workingDirectory: 'stacks/data' },
+      { name: 'app', dependencies: ['data', 'net'], workingDirectory: 'stacks/app' },
+      { name: 'edge', dependencies: ['net'], workingDirectory: 'stacks/edge' },
+    ];
+    const cfg = atlantisConfig(app, ['main.ts', 'stacks/a.ts', 'stacks/sub/b.ts', 'config/load.ts']);
+    expect(cfg.projects.map((p) => [p.name, p.depends_on ?? [], p.execution_order_group])).toEqual([
+      ['net', [], 0],
+      ['data', ['net'], 1],
+      ['app', ['data', 'net'], 2],
+      ['edge', ['net'], 1],
+    ]);
+    expect(cfg.projects[0].autoplan.when_modified).toEqual([
+      '../../../main.ts',
+      '../../../cdktf.json',
+      '../../../package.json',
+      '../../../package-lock.json',
+      '../../../config/**',
+      '../../../stacks/**',
+      '../../../locks/net.terraform.lock.hcl',
+    ]);
+    expect(validate(cfg)).toBe(true);
+  });
+});
+
+describe('the schema is strict', () => {
+  const clone = (): AtlantisConfig & Record<string, unknown> => JSON.parse(JSON.stringify(config));
+  const rejects = (mutate: (c: ReturnType<typeof clone>) => void, keyword: string) => {
+    const c = clone();
+    mutate(c);
+    expect(validate(c)).toBe(false);
+    expect(validate.errors?.map((e) => e.keyword)).toContain(keyword);
+  };
+
+  test('an unknown top-level key', () => rejects((c) => (c.parallel_plans = true), 'additionalProperties'));
+  test('a server-side key in the repo config', () => rejects((c) => (c.allow_custom_workflows = true), 'additionalProperties'));
+  test('an unknown project key', () => rejects((c) => ((c.projects[0] as unknown as Record<string, unknown>).dirr = 'x'), 'additionalProperties'));
+  test('an unknown autoplan key', () => rejects((c) => ((c.projects[0].autoplan as unknown as Record<string, unknown>).when_modifed = []), 'additionalProperties'));
+  test('an unknown stage', () => rejects((c) => ((c.workflows[WORKFLOW_NAME] as unknown as Record<string, unknown>).planning = { steps: [] }), 'additionalProperties'));
+  test('an unknown step', () => rejects((c) => c.workflows[WORKFLOW_NAME].plan.steps.push('validate'), 'oneOf'));
+  test('an unknown key of a built-in step', () => rejects((c) => c.workflows[WORKFLOW_NAME].plan.steps.push({ init: { extra_argz: ['-x'] } }), 'oneOf'));
+  test('an env step with both value and command', () => rejects((c) => c.workflows[WORKFLOW_NAME].plan.steps.push({ env: { name: 'A', value: '1', command: 'echo 1' } }), 'oneOf'));
+  test('a dir reaching outside the repository', () => rejects((c) => (c.projects[0].dir = '../elsewhere'), 'not'));
+  test('version 1', () => rejects((c) => ((c as Record<string, unknown>).version = 1), 'enum'));
+  test('a wrongly typed value', () => rejects((c) => ((c as Record<string, unknown>).parallel_plan = 'yes'), 'type'));
+});
+
+describe('the server side: docs/atlantis/repos.yaml', () => {
+  const repos = parse(readFileSync(path.join(ROOT, 'docs/atlantis/repos.yaml'), 'utf8')) as { repos: Array<Record<string, unknown>> };
+  const repo = repos.repos[0];
+
+  test('lets the repo config define and select its workflow', () => {
+    expect(repo.allow_custom_workflows).toBe(true);
+    expect(repo.allowed_overrides).toContain('workflow');
+  });
+
+  test('synthesizes every stack before Atlantis looks for projects, with run-only hooks', () => {
+    const hooks = repo.pre_workflow_hooks as Array<Record<string, string>>;
+    expect(hooks.map((h) => Object.keys(h))).toEqual([['run']]);
+    expect(hooks[0].run).toMatch(/^npm ci .*&& npm run --silent atlantis:synth$/);
+  });
+});
+
+describe('README', () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+  test('documents every workflow command', () => {
+    for (const script of ['locks', 'plan', 'apply', 'atlantis', 'atlantis:synth']) expect(readme).toContain(`npm run ${script}`);
+    for (const text of ['cdktf diff', 'cdktf deploy', '-lockfile=readonly', 'docs/atlantis/repos.yaml', 'Node.js 20', TERRAFORM_VERSION]) expect(readme).toContain(text);
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * One network path of a task, decided for one of its subnets: to an AWS service through an
+ * interface endpoint (or, when no endpoint with private DNS exists, through the internet),
+ * to S3 through the gateway endpoint, or to the internet only (other registries, other
+ * regions). REFERENCE §1 lists what each path needs.
+ */
+import { ecrLayerBucketArn } from '../../../config/aws-facts';
+import { evaluate, policyStatements } from './iam';
+import { internetAccess, tableLabel } from './internet';
+import type { EcsService, Endpoint, Model, Subnet } from './model';
+import { describeRule, egressAllows, ingressAllows } from './security-groups';
+import { UNKNOWN } from './tf';
+import { fixOn, PathCheck, Verdict, Via, worst } from './types';
+
+export interface PathContext {
+  readonly model: Model;
+  readonly service: EcsService;
+  readonly region: string;
+}
+
+export interface PathSpec {
+  readonly path: string;
+  readonly title: string;
+  /** The error AWS reports when the path is missing. */
+  readonly awsError: string;
+  /** What needs it, for messages: "the awslogs log driver". */
+  readonly neededBy: string;
+}
+
+const HTTPS = 443;
+
+function sameVpc(endpoint: Endpoint, subnet: Subnet): boolean {
+  return endpoint.vpc !== undefined && endpoint.vpc.resource === subnet.vpc?.resource;
+}
+
+function vpcName(subnet: Subnet): string {
+  const tags = subnet.vpc?.resource.values.tags as Record<string, unknown> | undefined;
+  return subnet.vpc ? `${subnet.vpc.resource.address}${typeof tags?.Name === 'string' ? ` (${tags.Name})` : ''}` : 'the VPC';
+}
+
+/** A path to `com.amazonaws.<region>.<endpointService>` over HTTPS. */
+export function interfacePath(ctx: PathContext, subnet: Subnet, endpointService: string, spec: PathSpec): PathCheck {
+  const base = { path: spec.path, title: spec.title, subnet };
+  const serviceName = `com.amazonaws.${ctx.region}.${endpointService}`;
+  const candidates = ctx.model.endpoints().filter((e) => e.service === endpointService && e.region === ctx.region && sameVpc(e, subnet) && e.type === 'Interface');
+  const withDns = candidates.filter((e) => e.privateDns === true);
+  if (withDns.length > 0) {
+    const outcomes = withDns.map((e) => viaEndpoint(ctx, subnet, e, spec));
+    return outcomes.find((o) => o.verdict === 'pass') ?? outcomes.find((o) => o.verdict === 'warn') ?? outcomes[0];
+  }
+  if (candidates.some((e) => e.privateDns === undefined)) {
+    return { ...base, verdict: 'unknown', via: candidates.map((e) => ({ resource: e.resource, note: 'interface endpoint' })), reason: `private_dns_enabled of the ${serviceName} endpoint is known only after apply` };
+  }
+  if (!subnet.vpc) return { ...base, verdict: 'unknown', via: [], reason: `the VPC of ${subnet.label} is not in the loaded stacks` };
+  const net = internetPath(ctx, subnet);
+  const disabled = candidates[0];
+  const preface = disabled
+    ? `endpoint ${disabled.resource.address} has private_dns_enabled = false, so ${hostOf(endpointService, ctx.region)} resolves to public addresses`
+    : `there is no ${serviceName} interface endpoint in ${vpcName(subnet)}`;
+  const via: Via[] = [...candidates.map((e) => ({ resource: e.resource, note: 'interface endpoint, private DNS OFF: not used' })), ...net.via];
+  if (net.verdict === 'pass') return { ...base, verdict: 'pass', via, reason: `${preface}; ${net.reason}` };
+  if (net.verdict === 'unknown') return { ...base, verdict: 'unknown', via, reason: `${preface}; ${net.reason}` };
+  const zones = [...new Set(ctx.service.subnets.map((s) => s.az ?? '?'))].join(', ');
+  const cidrs = ctx.service.subnets.map((s) => s.cidr ?? '?').join(', ');
+  const fix = disabled
+    ? [fixOn(disabled.resource, 'set private_dns_enabled = true')]
+    : [
+        `add an aws_vpc_endpoint for ${serviceName} to ${vpcName(subnet)}: vpc_endpoint_type = "Interface", private_dns_enabled = true, a subnet of each task zone (${zones}) in subnet_ids, and security_group_ids admitting TCP 443 from the task subnets (${cidrs})`,
+        ...net.fix.map((f) => `or ${f}`),
+      ];
+  return { ...base, verdict: 'fail', via, reason: `${preface}, and ${net.reason}`, awsError: spec.awsError, fix };
+}
+
+function hostOf(endpointService: string, region: string): string {
+  if (endpointService === 'ecr.api') return `api.ecr.${region}.amazonaws.com`;
+  if (endpointService === 'ecr.dkr') return `<account>.dkr.ecr.${region}.amazonaws.com`;
+  return `${endpointService}.${region}.amazonaws.com`;
+}
+
+function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec: PathSpec): PathCheck {
+  const base = { path: spec.path, title: spec.title, subnet };
+  const via: Via[] = [{ resource: endpoint.resource, note: 'interface endpoint, private DNS on' }];
+  const problems: { verdict: Verdict; reason: string; fix?: string }[] = [];
+  const taskGroups = ctx.service.securityGroups;
+
+  // An ENI in the task's zone. Without one, private DNS still returns the endpoint's other
+  // ENIs, so tasks start, but cross zones and fail with the zone that holds the ENIs.
+  let eniSubnets = endpoint.subnets;
+  if (endpoint.subnets.length === 0) {
+    problems.push(
+      endpoint.unresolved.length > 0
+        ? { verdict: 'unknown', reason: `the subnets of ${endpoint.resource.address} cannot be read before apply` }
+        : { verdict: 'fail', reason: `${endpoint.resource.address} has no subnets, so it has no network interface to answer`, fix: fixOn(endpoint.resource, `add ${subnet.label} to subnet_ids`) },
+    );
+  } else if (subnet.az === undefined || endpoint.subnets.some((s) => s.az === undefined)) {
+    problems.push({ verdict: 'unknown', reason: 'availability zones are known only after apply' });
+  } else {
+    const sameZone = endpoint.subnets.filter((s) => s.az === subnet.az);
+    if (sameZone.length > 0) eniSubnets = sameZone;
+    else {
+      const zones = [...new Set(endpoint.subnets.map((s) => s.az))].join(', ');
+      problems.push({
+        verdict: 'warn',
+        reason: `${endpoint.resource.address} has no network interface in ${subnet.az} (only in ${zones}): tasks in ${subnet.label} start, but reach it across zones (cross-AZ data charges) and fail when ${zones} is down`,
+        fix: fixOn(endpoint.resource, `add a subnet of ${subnet.az} (e.g. ${subnet.label}) to subnet_ids`),
+      });
+    }
+  }
+
+  // The endpoint's security groups admit HTTPS from the task.
+  if (endpoint.securityGroups.length === 0) {
+    problems.push(
+      endpoint.unresolved.length > 0
+        ? { verdict: 'unknown', reason: `the security groups of ${endpoint.resource.address} cannot be read before apply` }
+        : {
+            verdict: 'fail',
+            reason: `${endpoint.resource.address} has no security_group_ids, so it uses the VPC's default security group, which admits only its own members`,
+            fix: fixOn(endpoint.resource, 'set security_group_ids to a group admitting TCP 443 from the task subnets'),
+          },
+    );
+  } else {
+    const ingress = ingressAllows(endpoint.securityGroups, { groups: taskGroups, cidrs: [subnet.cidr] }, HTTPS);
+    if (ingress.verdict === 'yes') for (const rule of ingress.rules) via.push({ resource: rule.resource, note: `endpoint SG: ${describeRule(rule)}` });
+    else if (ingress.verdict === 'unknown') problems.push({ verdict: 'unknown', reason: `whether the endpoint security group admits the tasks depends on ${ingress.unknownBecause}` });
+    else {
+      const group = endpoint.securityGroups[0];
+      problems.push({
+        verdict: 'fail',
+        reason: `the endpoint's security group ${endpoint.securityGroups.map((g) => g.label).join(', ')} admits no TCP 443 from ${subnet.label} (${subnet.cidr ?? 'CIDR unknown'}) or from the task security group`,
+        fix: fixOn(
+          group.resource,
+          `add an ingress rule TCP 443 from the task security group${taskGroups[0] ? ` ${taskGroups[0].label}` : ''} (referenced_security_group_id) or from the task subnets (${ctx.service.subnets.map((s) => s.cidr ?? '?').join(', ')})`,
+        ),
+      });
+    }
+  }
+
+  // The task's security groups let HTTPS out to the endpoint.
+  const egress = egressAllows(taskGroups, { groups: endpoint.securityGroups, cidrs: eniSubnets.map((s) => s.cidr) }, HTTPS);
+  if (egress.verdict === 'yes') for (const rule of egress.rules) via.push({ resource: rule.resource, note: `task SG: ${describeRule(rule)}` });
+  else if (egress.verdict === 'unknown') problems.push({ verdict: 'unknown', reason: `whether the task security group lets HTTPS out depends on ${egress.unknownBecause}` });
+  else problems.push(taskEgressProblem(ctx, `to the endpoint security group ${endpoint.securityGroups.map((g) => g.label).join(', ') || '(none)'}`, `referenced_security_group_id = the endpoint security group`));
+
+  const verdict = worst(problems.map((p) => p.verdict));
+  if (verdict === 'pass') return { ...base, verdict, via, reason: `through ${endpoint.resource.address} (private DNS, network interface in ${subnet.az ?? 'the zone'}, HTTPS allowed both ways)` };
+  const shown = problems.filter((p) => p.verdict === verdict);
+  return {
+    ...base,
+    verdict,
+    via,
+    reason: shown.map((p) => p.reason).join('; '),
+    awsError: verdict === 'fail' ? spec.awsError : undefined,
+    fix: shown.map((p) => p.fix).filter((f): f is string => f !== undefined),
+  };
+}
+
+function taskEgressProblem(ctx: PathContext, what: string, attribute: string): { verdict: Verdict; reason: string; fix?: string } {
+  const groups = ctx.service.securityGroups;
+  if (groups.length === 0) {
+    return { verdict: ctx.service.unresolved.length > 0 ? 'unknown' : 'fail', reason: `the service has no security groups it can be checked with`, fix: fixOn(ctx.service.resource, 'set network_configuration.security_groups') };
+  }
+  return {
+    verdict: 'fail',
+    reason: `the task security group ${groups.map((g) => g.label).join(', ')} allows no TCP 443 ${what}`,
+    fix: fixOn(groups[0].resource, `add an egress rule TCP 443 (an aws_vpc_security_group_egress_rule with ${attribute})`),
+  };
+}
+
+/** A path over the internet only (NAT or public IP), with HTTPS allowed to 0.0.0.0/0. */
+export function internetPath(ctx: PathContext, subnet: Subnet): { verdict: Verdict; via: Via[]; reason: string; fix: string[] } {
+  const access = internetAccess(ctx.model, ctx.service, subnet);
+  if (access.verdict !== 'yes') {
+    return {
+      verdict: access.verdict === 'no' ? 'fail' : 'unknown',
+      via: access.via,
+      reason: access.verdict === 'no' ? `there is no way to the internet: ${access.reason}` : access.reason,
+      fix: access.fix,
+    };
+  }
+  const egress = egressAllows(ctx.service.securityGroups, { internet: true }, HTTPS);
+  if (egress.verdict === 'yes') {
+    return {
+      verdict: 'pass',
+      via: [...access.via, ...egress.rules.map((rule) => ({ resource: rule.resource, note: `task SG: ${describeRule(rule)}` }))],
+      reason: `over the internet: ${access.reason}`,
+      fix: [],
+    };
+  }
+  if (egress.verdict === 'unknown') return { verdict: 'unknown', via: access.via, reason: `whether the task security group lets HTTPS out depends on ${egress.unknownBecause}`, fix: [] };
+  const problem = taskEgressProblem(ctx, 'to 0.0.0.0/0', 'cidr_ipv4 = "0.0.0.0/0"');
+  return { verdict: problem.verdict, via: access.via, reason: `${access.reason}, but ${problem.reason}`, fix: problem.fix ? [problem.fix] : [] };
+}
+
+/** A path that only the internet can serve (another registry, another region's service). */
+export function internetOnlyPath(ctx: PathContext, subnet: Subnet, spec: PathSpec): PathCheck {
+  const net = internetPath(ctx, subnet);
+  return {
+    path: spec.path,
+    title: spec.title,
+    subnet,
+    verdict: net.verdict,
+    via: net.via,
+    reason: net.verdict === 'pass' ? `${spec.neededBy}: ${net.reason}` : `${spec.neededBy} needs the internet, but ${net.reason}`,
+    awsError: net.verdict === 'fail' ? spec.awsError : undefined,
+    fix: net.verdict === 'fail' ? net.fix : undefined,
+  };
+}
+
+/** ECR image layers: the S3 gateway endpoint on the subnet's route table, with a policy allowing the layer bucket. */
+export function s3LayerPath(ctx: PathContext, subnet: Subnet, spec: PathSpec, forbiddenError: string): PathCheck {
+  const base = { path: spec.path, title: spec.title, subnet };
+  const { table } = ctx.model.routeTableOf(subnet);
+  const gateways = ctx.model.endpoints().filter((e) => e.service === 's3' && e.region === ctx.region && sameVpc(e, subnet) && e.type === 'Gateway');
+  const associated = table ? gateways.filter((g) => g.routeTables.includes(table)) : [];
+  const layerArn = ecrLayerBucketArn(ctx.region);
+  if (associated.length === 0) {
+    if (gateways.some((g) => g.unresolved.length > 0)) return { ...base, verdict: 'unknown', via: [], reason: 'the route tables of the S3 gateway endpoint cannot be read before apply' };
+    const tableName = table ? tableLabel(table.resource.values, table.resource.address) : `the route table of ${subnet.label}`;
+    const preface = gateways.length > 0 ? `the S3 gateway endpoint ${gateways[0].resource.address} is not associated with ${tableName}` : `there is no S3 gateway endpoint in ${vpcName(subnet)}`;
+    const net = internetPath(ctx, subnet);
+    if (net.verdict !== 'fail') return { ...base, verdict: net.verdict, via: net.via, reason: `${preface}; ${net.reason}` };
+    const fix =
+      gateways.length > 0
+        ? [fixOn(gateways[0].resource, `add ${table ? table.resource.address : `the route table of ${subnet.label}`} to route_table_ids`)]
+        : [`add an aws_vpc_endpoint for com.amazonaws.${ctx.region}.s3 (vpc_endpoint_type = "Gateway") to ${vpcName(subnet)} with ${tableName} in route_table_ids and a policy allowing s3:GetObject on ${layerArn}`];
+    return { ...base, verdict: 'fail', via: net.via, reason: `${preface}, and ${net.reason}`, awsError: spec.awsError, fix };
+  }
+  const gateway = associated[0];
+  const via: Via[] = [{ resource: gateway.resource, note: 'S3 gateway endpoint on the route table of the subnet' }];
+  // With the endpoint on the route table, every S3 request of the subnet goes through it (even with NAT).
+  const policyText = typeof gateway.policy === 'string' ? (ctx.model.resolver.literalText(ctx.model.scope(gateway.resource), gateway.policy) ?? gateway.policy) : gateway.policy;
+  let policyNote = 'no policy (full access)';
+  if (policyText === UNKNOWN) return { ...base, verdict: 'unknown', via, reason: `the policy of ${gateway.resource.address} is known only after apply` };
+  if (policyText !== undefined && policyText !== null && policyText !== '') {
+    const statements = policyStatements(policyText);
+    if (!statements) return { ...base, verdict: 'unknown', via, reason: `the policy of ${gateway.resource.address} is an expression the preflight cannot read` };
+    const decision = evaluate(statements, 's3:GetObject', layerArn.replace(/\*$/, 'sha256/layer'));
+    if (decision.decision !== 'allow') {
+      return {
+        ...base,
+        verdict: 'fail',
+        via,
+        reason: `the policy of ${gateway.resource.address} ${decision.decision === 'deny' ? `denies (statement ${decision.statement?.sid ?? 'without Sid'})` : 'does not allow'} s3:GetObject on ${layerArn}, where ECR keeps image layers`,
+        awsError: forbiddenError,
+        fix: [fixOn(gateway.resource, `policy: allow s3:GetObject on ${layerArn} (Principal "*")`)],
+      };
+    }
+    policyNote = `policy allows s3:GetObject on ${layerArn}${decision.conditional ? ' (with conditions not evaluated here)' : ''}`;
+  }
+  via[0] = { resource: gateway.resource, note: `${via[0].note}; ${policyNote}` };
+  const egress = egressAllows(ctx.service.securityGroups, { prefixListOf: gateway }, HTTPS);
+  if (egress.verdict === 'yes') {
+    for (const rule of egress.rules) via.push({ resource: rule.resource, note: `task SG: ${describeRule(rule)}` });
+    return { ...base, verdict: 'pass', via, reason: `through ${gateway.resource.address}` };
+  }
+  if (egress.verdict === 'unknown') return { ...base, verdict: 'unknown', via, reason: `whether the task security group lets HTTPS out to S3 depends on ${egress.unknownBecause}` };
+  const problem = taskEgressProblem(ctx, `to the S3 prefix list (${gateway.resource.address}.prefix_list_id) or 0.0.0.0/0`, `prefix_list_id = ${gateway.resource.address}.prefix_list_id`);
+  return { ...base, verdict: problem.verdict, via, reason: problem.reason, awsError: problem.verdict === 'fail' ? spec.awsError : undefined, fix: problem.fix ? [problem.fix] : [] };
+}

@@ -1,0 +1,111 @@
+/**
+ * The preflight's view of Terraform configuration: one `TfStack` per root module, built
+ * either from a synthesized `cdk.tf.json` or from a `terraform show -json` plan, so every
+ * check reads one shape. Values keep Terraform's JSON conventions: literals, `${...}`
+ * references, and `UNKNOWN` where a plan says "known after apply".
+ */
+
+export type Json = Record<string, unknown>;
+
+/** A value a plan marks as known only after apply (never a valid Terraform expression). */
+export const UNKNOWN = '${(known after apply)}';
+
+export interface TfResource {
+  /** The stack (root module) that declares it. */
+  readonly stack: string;
+  readonly type: string;
+  readonly name: string;
+  /** `type.name`, with a module prefix for resources in child modules. */
+  readonly address: string;
+  /** `resource` or `data`. */
+  readonly mode: 'managed' | 'data';
+  /** The construct path cdktf records in `//.metadata.path`, when there is one. */
+  readonly constructPath?: string;
+  readonly values: Json;
+}
+
+export interface TfStack {
+  readonly name: string;
+  /** The `Environment` default tag of the stack's AWS provider, when set. */
+  readonly environment?: string;
+  /** Region of the stack's default AWS provider. */
+  readonly region?: string;
+  readonly resources: readonly TfResource[];
+  /** Output expressions by name (`output.<name>.value`). */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly locals: Readonly<Record<string, unknown>>;
+  /** `terraform_remote_state` data sources: the producer stack each one reads, when known. */
+  readonly remoteStates: Readonly<Record<string, RemoteState>>;
+}
+
+export interface RemoteState {
+  /** The stack whose state it reads (a cdktf cross-stack reference names it). */
+  readonly producer?: string;
+  /** Output values as read at plan time (plans only). */
+  readonly outputs?: Readonly<Record<string, unknown>>;
+}
+
+export function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A single nested block: cdktf writes it as an object, plans as a one-element list. */
+export function block(value: unknown): Json | undefined {
+  if (Array.isArray(value)) return isRecord(value[0]) ? value[0] : undefined;
+  return isRecord(value) ? value : undefined;
+}
+
+/** Repeated nested blocks, whichever way they were written. */
+export function blocks(value: unknown): Json[] {
+  if (Array.isArray(value)) return value.filter(isRecord);
+  return isRecord(value) ? [value] : [];
+}
+
+/** A list attribute (a lone value counts as a one-element list). */
+export function list(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** True when the value is, or contains, a Terraform expression. */
+export function isExpression(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('${');
+}
+
+/** A literal string (no interpolation). */
+export function literalString(value: unknown): string | undefined {
+  return typeof value === 'string' && !value.includes('${') ? value : undefined;
+}
+
+/** A literal number, or a numeric string. */
+export function literalNumber(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+/**
+ * A literal boolean; `fallback` when the attribute is absent (the provider default);
+ * undefined when it is an expression or unknown.
+ */
+export function literalBool(value: unknown, fallback?: boolean): boolean | undefined {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+/** The `Environment` tag and region of a stack's default (un-aliased) AWS provider block. */
+export function awsProviderInfo(provider: unknown): { region?: string; environment?: string; stackTag?: string } {
+  const aws = isRecord(provider) ? provider.aws : undefined;
+  const first = blocks(aws).find((p) => p.alias === undefined) ?? blocks(aws)[0];
+  if (!first) return {};
+  const rawTags = block(first.default_tags)?.tags;
+  const tags = isRecord(rawTags) ? rawTags : undefined;
+  return {
+    region: literalString(first.region),
+    environment: literalString(tags?.Environment),
+    stackTag: literalString(tags?.Stack),
+  };
+}
