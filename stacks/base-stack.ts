@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { ResolvedConfig } from '../config/validate';
+import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
 import { stateKey, stateKmsAlias } from '../modules/state-naming';
 
 /** Terraform CLI versions the synthesized stacks accept: S3 lock files (`use_lockfile`) need 1.10. */
@@ -22,6 +22,17 @@ export interface BaseStackProps {
    * @default true
    */
   readonly remoteState?: boolean;
+}
+
+/** The base props of a stack that belongs to `environment`: its region, state role and tags. */
+export function environmentStackProps(config: ResolvedConfig, environment: ResolvedEnvironment, extraTags: Record<string, string> = {}): BaseStackProps {
+  return {
+    config,
+    environment: environment.name,
+    region: environment.region,
+    stateRoleArn: environment.stateRoleArn,
+    tags: { ...environment.tags, ...extraTags },
+  };
 }
 
 /**

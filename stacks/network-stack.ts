@@ -4,7 +4,7 @@ import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
 import { PrivateVpc } from '../modules/private-vpc';
 import { VpcEndpoints } from '../modules/vpc-endpoints';
 import { VpcFlowLogs } from '../modules/vpc-flow-logs';
-import { BaseStack } from './base-stack';
+import { BaseStack, environmentStackProps } from './base-stack';
 
 export interface NetworkStackProps {
   readonly config: ResolvedConfig;
@@ -23,13 +23,7 @@ export class NetworkStack extends BaseStack {
 
   constructor(scope: Construct, props: NetworkStackProps) {
     const env = props.environment;
-    super(scope, `${env.name}-network`, {
-      config: props.config,
-      environment: env.name,
-      region: env.region,
-      stateRoleArn: env.stateRoleArn,
-      tags: env.tags,
-    });
+    super(scope, `${env.name}-network`, environmentStackProps(props.config, env));
     const name = `${props.config.project}-${env.name}`;
     const net = env.network;
 

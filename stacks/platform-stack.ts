@@ -11,7 +11,7 @@ import type { ResolvedCloudfront } from '../config/validate-cloudfront';
 import { AlbIngress, ApplicationLoadBalancer } from '../modules/application-load-balancer';
 import { CloudfrontEdge } from '../modules/cloudfront-edge';
 import { FargateCluster } from '../modules/ecs-cluster';
-import { BaseStack } from './base-stack';
+import { BaseStack, environmentStackProps } from './base-stack';
 import type { NetworkStack } from './network-stack';
 
 export interface PlatformStackProps {
@@ -45,13 +45,7 @@ export class PlatformStack extends BaseStack {
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const env = props.environment;
-    super(scope, `${env.name}-platform`, {
-      config: props.config,
-      environment: env.name,
-      region: env.region,
-      stateRoleArn: env.stateRoleArn,
-      tags: env.tags,
-    });
+    super(scope, `${env.name}-platform`, environmentStackProps(props.config, env));
     const name = `${props.config.project}-${env.name}`;
     const platform = env.platform;
     const cf = env.cloudfront;

@@ -13,7 +13,7 @@ import { accountIdOf } from '../modules/iam-policy';
 import { ServiceAutoscaling } from '../modules/service-autoscaling';
 import { TaskRoles } from '../modules/task-roles';
 import { TaskSecurityGroup } from '../modules/task-security-group';
-import { BaseStack } from './base-stack';
+import { BaseStack, environmentStackProps } from './base-stack';
 import type { NetworkStack } from './network-stack';
 import { PlatformStack, pullThroughPrefix } from './platform-stack';
 
@@ -48,13 +48,7 @@ export class ServiceStack extends BaseStack {
 
   constructor(scope: Construct, props: ServiceStackProps) {
     const { config, environment: env, service: svc, network, platform } = props;
-    super(scope, svc.stackName, {
-      config,
-      environment: env.name,
-      region: env.region,
-      stateRoleArn: env.stateRoleArn,
-      tags: { ...env.tags, Service: svc.name },
-    });
+    super(scope, svc.stackName, environmentStackProps(config, env, { Service: svc.name }));
     const name = svc.resourceName;
     this.port = svc.port;
     this.serviceName = svc.name;
