@@ -3,11 +3,20 @@
  * loop, `npm run test:unit`) and `terraform` (real terraform validate/plan and protocol
  * servers). `npm test` runs both. TypeScript is transpiled by SWC without type checking;
  * `npm run typecheck` checks types.
+ *
+ * Speed (measured by `npm run bench`, see README "Performance"):
+ *  - the test environment formats the creation stacks cdktf records for every token without
+ *    source maps (see __tests__/helpers/jest-environment.js); failures keep mapped stacks;
+ *  - at least two workers: Jest's default (cores - 1) runs everything in one process on a
+ *    2-core machine, and the tests that spawn a synth or Terraform leave that core idle.
  */
+const os = require('node:os');
+
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = { testEnvironment: '<rootDir>/__tests__/helpers/jest-environment.js', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  maxWorkers: Math.max(2, os.availableParallelism() - 1),
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'], testPathIgnorePatterns: ['\\.tf\\.test\\.ts$'] },
     { ...common, displayName: 'terraform', testMatch: ['<rootDir>/__tests__/**/*.tf.test.ts'] },

@@ -7,7 +7,7 @@
  */
 import Ajv from 'ajv';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
@@ -15,6 +15,7 @@ import { runSynth } from '../main';
 import {
   ATLANTIS_FILE,
   atlantisConfig,
+  atlantisSynth,
   AtlantisConfig,
   CI_OUTDIR,
   generateAtlantisYaml,
@@ -78,6 +79,19 @@ describe('atlantis.yaml', () => {
         workflow: WORKFLOW_NAME,
         terraform_version: TERRAFORM_VERSION,
       });
+    }
+  });
+
+  test("the pinned Terraform satisfies every stack's required_version (>= 1.10)", () => {
+    const version = TERRAFORM_VERSION.split('.').map(Number);
+    for (const stack of stacks) {
+      const json = JSON.parse(readFileSync(path.join(outdir, stack.workingDirectory, 'cdk.tf.json'), 'utf8')) as { terraform: { required_version: string } };
+      const minimum = /^>=\s*(\d+)\.(\d+)(?:\.(\d+))?$/.exec(json.terraform.required_version);
+      expect({ stack: stack.name, required: json.terraform.required_version, pinned: minimum !== null }).toEqual({ stack: stack.name, required: json.terraform.required_version, pinned: true });
+      const [major, minor, patch] = minimum!.slice(1).map((n) => Number(n ?? 0));
+      const rank = (a: number, b: number, c: number) => a * 1e6 + b * 1e3 + c;
+      expect(rank(major, minor, patch)).toBeGreaterThanOrEqual(rank(1, 10, 0));
+      expect(rank(version[0], version[1], version[2])).toBeGreaterThanOrEqual(rank(major, minor, patch));
     }
   });
 
@@ -161,6 +175,48 @@ describe('generated for any set of stacks', () => {
       '../../../locks/net.terraform.lock.hcl',
     ]);
     expect(validate(cfg)).toBe(true);
+  });
+});
+
+describe('npm run atlantis:synth', () => {
+  /** A stand-in for the app's synth: two stacks, `version` in every file. */
+  const fakeSynth = (version: string, withLock = true) => (out: string) => {
+    const stacks = ['a', 'b'];
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ stacks: Object.fromEntries(stacks.map((s) => [s, { name: s, dependencies: [], workingDirectory: `stacks/${s}` }])), version }));
+    for (const s of stacks) {
+      mkdirSync(path.join(out, 'stacks', s), { recursive: true });
+      writeFileSync(path.join(out, 'stacks', s, 'cdk.tf.json'), version);
+      if (withLock) writeFileSync(path.join(out, 'stacks', s, '.terraform.lock.hcl'), version);
+    }
+    return 0;
+  };
+
+  test('refreshes the synthesized files in place: .terraform/ and a plan waiting for apply survive', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'atlantis-sync-'));
+    expect(atlantisSynth(fakeSynth('v1'), { root })).toEqual({ code: 0, stacks: ['a', 'b'] });
+    const a = path.join(root, CI_OUTDIR, 'stacks', 'a');
+    mkdirSync(path.join(a, '.terraform', 'providers'), { recursive: true });
+    writeFileSync(path.join(a, 'a-default.tfplan'), 'plan');
+
+    expect(atlantisSynth(fakeSynth('v2'), { root, project: 'a' })).toEqual({ code: 0, stacks: ['a'] });
+    expect(readFileSync(path.join(a, 'cdk.tf.json'), 'utf8')).toBe('v2');
+    expect(readFileSync(path.join(a, 'a-default.tfplan'), 'utf8')).toBe('plan');
+    expect(existsSync(path.join(a, '.terraform', 'providers'))).toBe(true);
+    // Only the project's stack is touched by a project synth.
+    expect(readFileSync(path.join(root, CI_OUTDIR, 'stacks', 'b', 'cdk.tf.json'), 'utf8')).toBe('v1');
+
+    // A lock file that is no longer synthesized does not linger.
+    atlantisSynth(fakeSynth('v3', false), { root, project: 'a' });
+    expect(existsSync(path.join(a, '.terraform.lock.hcl'))).toBe(false);
+  });
+
+  test('a failed synth changes nothing; an unknown project is an error', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'atlantis-sync-'));
+    atlantisSynth(fakeSynth('v1'), { root });
+    expect(atlantisSynth(() => 1, { root, project: 'a' })).toEqual({ code: 1, stacks: [] });
+    expect(readFileSync(path.join(root, CI_OUTDIR, 'stacks', 'a', 'cdk.tf.json'), 'utf8')).toBe('v1');
+    expect(() => atlantisSynth(fakeSynth('v2'), { root, project: 'nope' })).toThrow(/no stack named "nope" .*: a, b/);
   });
 });
 

@@ -206,13 +206,6 @@ describeWithTerraform('the Atlantis cdktf workflow, run as Atlantis runs it', ()
     expect(creates.map((c) => c.address)).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_vpc\./)]));
   });
 
-  test('the workflow synth refreshes the project in place, keeping .terraform/ and the pending plan for apply', async () => {
-    const again = await runStep(config.workflows.cdktf.plan.steps[1] as Step, dir, { ...env });
-    expect(again.code).toBe(0);
-    expect(existsSync(env.PLANFILE!)).toBe(true);
-    expect(existsSync(path.join(dir, '.terraform'))).toBe(true);
-  });
-
   test("Atlantis's built-in init could not keep -lockfile=readonly: it deletes the untracked lock file and adds -upgrade", async () => {
     const builtIn = await runStep({ init: { extra_args: ['-lockfile=readonly'] } }, dir, { ...env });
     expect(builtIn.code).not.toBe(0);

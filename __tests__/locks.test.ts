@@ -15,6 +15,7 @@ import {
   lockFilePath,
   LOCK_PLATFORMS,
   LOCKS_DIR,
+  mergeRegistryHashes,
   parseLockFile,
   pinnedVersion,
   providerAddress,
@@ -144,6 +145,27 @@ describe('checkLockFile finds what a lock file lacks', () => {
     expect(() => expectedLockFile(stack, newer, hashes)).toThrow(/no committed hashes for registry\.terraform\.io\/hashicorp\/aws 6\.0\.0.*npm run locks/);
     const loose = { terraform: { required_providers: { aws: { source: 'aws', version: '~> 5.0' } } } };
     expect(() => expectedLockFile(stack, loose, hashes)).toThrow(/pin an exact version/);
+  });
+});
+
+describe('`npm run locks` online: the registry answer against the committed hashes', () => {
+  const registry = (version: string, hashes: readonly string[]) => new Map([[AWS, { version, hashes }]]);
+
+  test('the same version and zh: set: the committed record stays, new h1: hashes are added', () => {
+    const merged = mergeRegistryHashes(hashes, registry(aws.version, [LINUX_H1, 'h1:new-platform-hash', ...aws.zh]));
+    expect(merged.providers[AWS]).toEqual({ ...aws, h1: [...aws.h1, 'h1:new-platform-hash'].sort() });
+    expect(mergeRegistryHashes(hashes, registry(aws.version, [LINUX_H1, ...aws.zh]))).toEqual(hashes);
+  });
+
+  test('a different zh: set for the same version stops the regeneration', () => {
+    expect(() => mergeRegistryHashes(hashes, registry(aws.version, [LINUX_H1, ...aws.zh.slice(1), `zh:${'0'.repeat(64)}`]))).toThrow(/registry's zh: hashes differ/);
+  });
+
+  test('a new provider version is recorded from the registry, and its lock files render from it', () => {
+    const merged = mergeRegistryHashes(hashes, registry('6.0.0', ['h1:x', 'zh:b', 'zh:a']));
+    expect(merged.providers[AWS]).toMatchObject({ version: '6.0.0', h1: ['h1:x'], zh: ['zh:a', 'zh:b'], zhByPlatform: {} });
+    const text = expectedLockFile('s', { terraform: { required_providers: { aws: { source: 'aws', version: '6.0.0' } } } }, merged);
+    expect(parseLockFile(text)).toEqual([{ address: AWS, version: '6.0.0', constraints: '6.0.0', hashes: ['h1:x', 'zh:a', 'zh:b'] }]);
   });
 });
 

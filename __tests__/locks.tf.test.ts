@@ -4,7 +4,7 @@
  * when the lock file does not vouch for the package (provider drift fails loudly).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSynth } from '../main';
@@ -25,7 +25,7 @@ describeWithTerraform('provider lock files with Terraform', () => {
     expect(runSynth({ ...process.env, CDKTF_OUTDIR: outdir, INFRA_CONFIG: '', ENVIRONMENTS: '' }, { write: () => true })).toBe(0);
   });
 
-  test("the linux_amd64 h1: in every lock file is the one Terraform computes for the package it installs", () => {
+  test('the linux_amd64 h1: in every lock file is the one Terraform computes for the package it installs', () => {
     // From the local mirror when there is one (offline CI), else from the registry.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'locks-h1-'));
     const required = Object.fromEntries(providerRequirements(readStackJson(outdir, STACK)).map((r, i) => [`p${i}`, { source: r.address, version: r.constraint }]));
@@ -51,7 +51,7 @@ describeWithTerraform('provider lock files with Terraform', () => {
 
     // A lock file from another provider build: no hash matches what the mirror installs.
     const tampered = path.join(mkdtempSync(path.join(os.tmpdir(), 'locks-tampered-')), 'out');
-    expect(runSynth({ ...process.env, CDKTF_OUTDIR: tampered, INFRA_CONFIG: '', ENVIRONMENTS: '' }, { write: () => true })).toBe(0);
+    cpSync(outdir, tampered, { recursive: true });
     const lock = path.join(tampered, 'stacks', STACK, '.terraform.lock.hcl');
     const text = readFileSync(lock, 'utf8').replace(/"(h1|zh):[^"]+",\n/g, '').replace('hashes = [\n', `hashes = [\n    "h1:${'A'.repeat(43)}=",\n`);
     writeFileSync(lock, text);

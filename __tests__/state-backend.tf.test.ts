@@ -13,8 +13,8 @@
  *    overwrites the lock file instead of being refused. Mutual exclusion through lock files is
  *    proved with the test's front, which answers `If-None-Match: *` like S3 (412).
  */
-import { ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, TerraformOutput } from 'cdktf';
@@ -23,11 +23,13 @@ import { parseBackendConfigArgs, probeBucketRegion } from '../scripts/lib/state-
 import { migrateBootstrapState } from '../scripts/lib/state-migrate';
 import { CommandResult, run, terraformEnv } from '../scripts/lib/terraform';
 import { runStateCheck } from '../scripts/state-check';
+import { main as migrateMain } from '../scripts/state-migrate';
 import { BaseStack } from '../stacks/base-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import type { ResolvedConfig } from '../config/validate';
 import { mutated } from './helpers/bad-config';
 import { DynamoServer, S3Front, S3Server, startDynamo, startS3, startS3Front, writeTestBackendConfig } from './helpers/state-servers';
+import { synthStateAndNetwork } from './helpers/state-synth';
 import { configFrom, defaultConfigData, Json, Synthesized, synthConfig } from './helpers/synth';
 import { describeWithTerraform } from './helpers/terraform';
 
@@ -111,7 +113,20 @@ describeWithTerraform('remote state against S3 and DynamoDB protocol servers', (
     return dir;
   }
 
+  /** A state file as Terraform writes it (from a local apply), with outputs of several types. */
+  let fixtureFile: string;
+
   beforeAll(async () => {
+    const fixtureDir = path.join(work, 'fixture');
+    mkdirSync(fixtureDir);
+    writeFileSync(
+      path.join(fixtureDir, 'main.tf.json'),
+      JSON.stringify({ output: { text: { value: 'héllo "state"' }, number: { value: 42 }, list: { value: ['a', 'b'] }, map: { value: { k: 'v' } } } }),
+    );
+    const apply = await tf(['apply', '-auto-approve', '-input=false', '-no-color'], fixtureDir);
+    if (apply.code !== 0) throw new Error(apply.stderr);
+    fixtureFile = path.join(fixtureDir, 'terraform.tfstate');
+
     s3 = await startS3(['acme-state', 'acme-lockfile', 'acme-other', 'acme-boot']);
     ddb = await startDynamo();
     await ddb.createLockTable(LOCK_TABLE);
@@ -123,12 +138,13 @@ describeWithTerraform('remote state against S3 and DynamoDB protocol servers', (
         d.state.bootstrapBackend = 's3';
       }),
     );
-    lockfileOnly = synthConfig(configWith((d) => (d.state.bucket = 'acme-lockfile')));
+    lockfileOnly = synthStateAndNetwork(configWith((d) => (d.state.bucket = 'acme-lockfile')));
   });
 
   afterAll(async () => {
     for (const child of holders) child.kill('SIGKILL');
     await Promise.all([s3?.close(), ddb?.close(), front?.close()]);
+    rmSync(work, { recursive: true, force: true });
   });
 
   test('a synthesized stack initializes against the S3 server; plan reads its state there and locks it with both the lock file and the table', async () => {
@@ -155,10 +171,14 @@ describeWithTerraform('remote state against S3 and DynamoDB protocol servers', (
     expect(init.stderr).toBe('');
     expect(init.stdout).toContain('Successfully configured the backend "s3"');
 
+    // A state in the bucket for the plan to read: its outputs are not in the stack, so the plan removes them.
+    expect((await tf(['state', 'push', fixtureFile], dir)).code).toBe(0);
+
     const seen = front.requests.length;
     const plan = await tf(['plan', '-input=false', '-no-color', '-lock-timeout=0s'], dir);
     if (plan.code !== 0) throw new Error(plan.stderr);
     expect(plan.stdout).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+    expect(plan.stdout).toMatch(/- number +?= 42 -> null/);
 
     const during = front.requests.slice(seen).map((r) => ({ ...r, line: `${r.method} ${r.path} ${r.status}` }));
     const lockPath = '/acme-state/dev/dev-network.tfstate.tflock';
@@ -173,36 +193,42 @@ describeWithTerraform('remote state against S3 and DynamoDB protocol servers', (
     const lockedAt = lines.indexOf(`PUT ${lockPath} 200`);
     const readAt = lines.findIndex((l, i) => i > lockedAt && l.startsWith('GET /acme-state/dev/dev-network.tfstate '));
     const unlockedAt = lines.findIndex((l, i) => i > readAt && l.startsWith(`DELETE ${lockPath} `));
-    expect([lockedAt, readAt, unlockedAt].every((i) => i >= 0)).toBe(true);
+    if (![lockedAt, readAt, unlockedAt].every((i) => i >= 0)) throw new Error(`expected lock, read, unlock in order:\n${lines.join('\n')}`);
     expect(await s3.getObject('acme-state', 'dev/dev-network.tfstate.tflock')).toBeUndefined();
     // The table lock was taken and released as well: no lock item is left.
     expect((await ddb.scan(LOCK_TABLE)).filter((i) => i.LockID.S === 'acme-state/dev/dev-network.tfstate')).toEqual([]);
   });
 
-  test('state push / pull round-trips a state file byte for byte, in the synthesized key', async () => {
-    // A state file as Terraform writes it (from a local apply), to push.
-    const fixtureDir = path.join(work, 'fixture');
-    mkdirSync(fixtureDir);
-    writeFileSync(
-      path.join(fixtureDir, 'main.tf.json'),
-      JSON.stringify({ output: { text: { value: 'héllo "state"' }, number: { value: 42 }, list: { value: ['a', 'b'] }, map: { value: { k: 'v' } } } }),
-    );
-    const apply = await tf(['apply', '-auto-approve', '-input=false', '-no-color'], fixtureDir);
-    expect(apply.code).toBe(0);
-    const fixtureFile = path.join(fixtureDir, 'terraform.tfstate');
-    const fixture = readFileSync(fixtureFile);
-
+  test('state push / pull: Terraform reads back exactly the bytes it stored, and a pulled file round-trips byte for byte', async () => {
     const dir = backendOnly(withTable, 'prod-network', 'push-pull');
     const backendFile = writeTestBackendConfig(dir, { s3: s3.endpoint, dynamodb: ddb.endpoint });
     expect((await tf(['init', '-input=false', '-no-color', `-backend-config=${backendFile}`], dir)).code).toBe(0);
+    const fixture = JSON.parse(readFileSync(fixtureFile, 'utf8'));
+
+    // A state written elsewhere: its content arrives; the empty key gives it a new lineage (Terraform 1.11).
     const push = await tf(['state', 'push', '-no-color', fixtureFile], dir);
     expect(push.stderr).toBe('');
     expect(push.code).toBe(0);
-
-    expect(await s3.getObject('acme-state', 'prod/prod-network.tfstate')).toEqual(fixture);
+    const stored = (await s3.getObject('acme-state', 'prod/prod-network.tfstate'))!;
     const pull = await tf(['state', 'pull'], dir);
     expect(pull.code).toBe(0);
-    expect(Buffer.from(pull.stdout)).toEqual(fixture);
+    expect(Buffer.from(pull.stdout)).toEqual(Buffer.concat([stored, Buffer.from('\n')])); // `state pull` prints a final newline
+    const pulled = JSON.parse(pull.stdout);
+    expect(pulled.outputs).toEqual(fixture.outputs);
+    expect(pulled.lineage).toMatch(/^[0-9a-f-]{36}$/);
+
+    // The pulled file pushed back and pulled again: identical bytes, in S3 and out of it.
+    const pulledFile = path.join(dir, 'pulled.tfstate');
+    writeFileSync(pulledFile, pull.stdout);
+    expect((await tf(['state', 'push', '-no-color', pulledFile], dir)).code).toBe(0);
+    expect(await s3.getObject('acme-state', 'prod/prod-network.tfstate')).toEqual(stored);
+    expect((await tf(['state', 'pull'], dir)).stdout).toBe(pull.stdout);
+
+    // A stale copy (other lineage) is refused, and the stored bytes stay.
+    const refused = await tf(['state', 'push', '-no-color', fixtureFile], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/lineage/i);
+    expect(await s3.getObject('acme-state', 'prod/prod-network.tfstate')).toEqual(stored);
   });
 
   test('partial configuration: -backend-config=bucket=... at init moves this stack\'s state to another bucket', async () => {
@@ -328,13 +354,13 @@ describeWithTerraform('remote state against S3 and DynamoDB protocol servers', (
       expect(result.out).toContain(`ok   terraform-state: s3://acme-state/global/terraform-state.tfstate (ap-northeast-2, locking: lock file + DynamoDB ${LOCK_TABLE})`);
     });
 
-    test('a missing bucket: the real process exits 1 and says how to create it', () => {
-      const synth = synthConfig(configWith((d) => (d.state.bucket = 'acme-missing')));
+    test('a missing bucket: the real process exits 1 and says how to create it', async () => {
+      const synth = synthStateAndNetwork(configWith((d) => (d.state.bucket = 'acme-missing')));
       const backendFile = writeTestBackendConfig(mkdtempSync(path.join(work, 'check-missing-')), { s3: s3.endpoint });
-      const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'scripts/state-check.ts', 'dev-network', `-backend-config=${backendFile}`], {
-        cwd: root,
-        env: { ...process.env, CDKTF_OUTDIR: synth.outdir },
-        encoding: 'utf8',
+      // Asynchronously: the servers run in this process.
+      const result = await run(process.execPath, [require.resolve('tsx/cli'), 'scripts/state-check.ts', 'dev-network', `-backend-config=${backendFile}`], root, {
+        ...process.env,
+        CDKTF_OUTDIR: synth.outdir,
       });
       expect(result.stderr).toContain('FAIL The state bucket "acme-missing" does not exist in ap-northeast-2 (or these credentials cannot see it); stacks: dev-network.');
       expect(result.stderr).toContain('created by the terraform-state bootstrap stack');
@@ -342,11 +368,11 @@ describeWithTerraform('remote state against S3 and DynamoDB protocol servers', (
       expect(result.stderr).toContain('npm run state:migrate');
       expect(result.stderr).toContain('set state.bucket in config/environments.yaml');
       expect(result.stderr).not.toMatch(/\n\s+at /);
-      expect(result.status).toBe(1);
+      expect(result.code).toBe(1);
     });
 
     test('a bucket in another region: names the bucket\'s region and the key to change', async () => {
-      const synth = synthConfig(configWith((d) => (d.state.bucket = 'acme-eu')));
+      const synth = synthStateAndNetwork(configWith((d) => (d.state.bucket = 'acme-eu')));
       const backendFile = writeTestBackendConfig(mkdtempSync(path.join(work, 'check-region-')), { s3: front.endpoint });
       const result = await check(synth.outdir, ['dev-network', 'prod-network', `-backend-config=${backendFile}`]);
       expect(result.code).toBe(1);
@@ -435,20 +461,20 @@ describeWithTerraform('remote state against S3 and DynamoDB protocol servers', (
       expect(existsSync(path.join(dir, 'terraform.tfstate'))).toBe(true);
     });
 
-    test('moves the local state into the bucket (real process), verifies it, moves the local file aside; a second run has nothing to do', async () => {
+    test('moves the local state into the bucket, verifies it, moves the local file aside; a second run has nothing to do', async () => {
       const dir = mkdtempSync(path.join(work, 'boot-'));
       const local = path.join(dir, 'terraform.tfstate');
       const fixture = localState(3, 'acme-boot');
       writeFileSync(local, JSON.stringify(fixture, null, 2));
       const backendFile = writeTestBackendConfig(dir, { s3: s3.endpoint });
       const configFile = bootConfig('s3');
-      const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'scripts/state-migrate.ts', '--local-state', local, `-backend-config=${backendFile}`], {
-        cwd: root,
-        env: { ...process.env, INFRA_CONFIG: configFile },
-        encoding: 'utf8',
-      });
+      // The npm script's entry point, with its command line.
+      let stdout = '';
+      let stderr = '';
+      const code = await migrateMain(['--local-state', local, `-backend-config=${backendFile}`], { ...process.env, INFRA_CONFIG: configFile }, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+      const result = { code, stdout, stderr };
       expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
+      expect(result.code).toBe(0);
       expect(result.stdout).toContain("Migrated the terraform-state stack's state (1 resources) into s3://acme-boot/global/terraform-state.tfstate.");
 
       const migrated = JSON.parse((await s3.getObject('acme-boot', 'global/terraform-state.tfstate'))!.toString());

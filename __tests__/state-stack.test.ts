@@ -15,6 +15,7 @@ import { BaseStack } from '../stacks/base-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { LOCAL_STATE_PATH, localStatePathFrom } from '../terraform-state/state-stack';
 import type { ResolvedConfig } from '../config/validate';
+import { synthStateAndNetwork } from './helpers/state-synth';
 import { configFrom, defaultConfigData, Json, resources, synthConfig, synthDefault } from './helpers/synth';
 
 const root = path.join(__dirname, '..');
@@ -33,6 +34,9 @@ function one(stack: Json, type: string): [string, Json] {
 
 const ref = (type: string, name: string, attribute: string) => `\${${type}.${name}.${attribute}}`;
 
+/** The whole app of the default configuration, synthesized once for this file. */
+const defaultSynth = synthDefault();
+
 function configWith(change: (data: Json) => void): ResolvedConfig {
   const data = defaultConfigData();
   change(data);
@@ -40,7 +44,7 @@ function configWith(change: (data: Json) => void): ResolvedConfig {
 }
 
 describe('terraform-state stack (default configuration: SSE-KMS, no lock table, local state)', () => {
-  const synth = synthDefault();
+  const synth = defaultSynth;
   const stack = synth.stack('terraform-state');
   const bucketName = synth.config.state.bucket;
   const [bucketId, bucket] = one(stack, 'aws_s3_bucket');
@@ -209,7 +213,7 @@ describe('terraform-state stack (default configuration: SSE-KMS, no lock table, 
 
 describe('terraform-state stack variants', () => {
   test('encryption "s3": SSE-S3, no key, no KMS statement, empty key output, no kms_key_id in any backend', () => {
-    const synth = synthConfig(configWith((d) => (d.state.encryption = 's3')));
+    const synth = synthStateAndNetwork(configWith((d) => (d.state.encryption = 's3')));
     const stack = synth.stack('terraform-state');
     expect(resources(stack, 'aws_kms_key')).toEqual([]);
     expect(resources(stack, 'aws_kms_alias')).toEqual([]);
@@ -228,7 +232,7 @@ describe('terraform-state stack variants', () => {
   });
 
   test('a lock table: LockID string key, on-demand, point-in-time recovery, deletion protection, prevent_destroy; named in outputs and policy', () => {
-    const synth = synthConfig(configWith((d) => (d.state.lockTable = 'acme-terraform-locks')));
+    const synth = synthStateAndNetwork(configWith((d) => (d.state.lockTable = 'acme-terraform-locks')));
     const stack = synth.stack('terraform-state');
     const [tableId, table] = one(stack, 'aws_dynamodb_table');
     expect(table).toEqual({
@@ -252,12 +256,12 @@ describe('terraform-state stack variants', () => {
   });
 
   test('noncurrentVersionDays reaches the lifecycle rule', () => {
-    const stack = synthConfig(configWith((d) => (d.state.noncurrentVersionDays = 30))).stack('terraform-state');
+    const stack = synthStateAndNetwork(configWith((d) => (d.state.noncurrentVersionDays = 30))).stack('terraform-state');
     expect(one(stack, 'aws_s3_bucket_lifecycle_configuration')[1].rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
   });
 
   test('bootstrapBackend "s3": the bootstrap keeps its state in the bucket at global/terraform-state.tfstate', () => {
-    const stack = synthConfig(configWith((d) => (d.state.bootstrapBackend = 's3'))).stack('terraform-state');
+    const stack = synthStateAndNetwork(configWith((d) => (d.state.bootstrapBackend = 's3'))).stack('terraform-state');
     expect(stack.terraform.backend).toEqual({
       s3: {
         bucket: 'acme-terraform-state-apne2',
@@ -274,7 +278,7 @@ describe('terraform-state stack variants', () => {
     const app = new App({ outdir: path.join(os.tmpdir(), 'unused') });
     const stack = new (class extends BaseStack {
       constructor(scope: Construct) {
-        super(scope, 'probe', { config: synthDefault().config, region: 'ap-northeast-2' });
+        super(scope, 'probe', { config: defaultSynth.config, region: 'ap-northeast-2' });
       }
     })(app);
     expect(() => new StateBucket(stack, 'b', { bucketName: 'x-bucket', encryption: 'kms' })).toThrow(/kmsAlias is required/);
@@ -282,7 +286,7 @@ describe('terraform-state stack variants', () => {
 });
 
 describe('the S3 backend of every other stack', () => {
-  const synth = synthDefault();
+  const synth = defaultSynth;
   const stacks = synth.stackNames().filter((s) => s !== 'terraform-state');
   const envOf = (stack: string) => synth.config.environments.find((e) => stack.startsWith(`${e.name}-`))!.name;
 

@@ -23,13 +23,12 @@ import { readManifest } from './lib/atlantis-manifest';
 import {
   expectedLockFile,
   HASHES_FILE,
-  HashesFile,
   LOCK_PLATFORMS,
   lockFilePath,
   LOCKS_DIR,
   parseLockFile,
+  mergeRegistryHashes,
   pinnedVersion,
-  ProviderHashes,
   providerRequirements,
   readHashes,
   readStackJson,
@@ -81,34 +80,6 @@ function registryHashes(required: Map<string, string>): Map<string, { version: s
   }
 }
 
-/** Merges the registry's answer into the committed hashes; throws when they disagree. */
-function merge(committed: HashesFile, online: Map<string, { version: string; hashes: string[] }>): HashesFile {
-  const providers: Record<string, ProviderHashes> = { ...committed.providers };
-  for (const [address, { version, hashes }] of online) {
-    const h1 = hashes.filter((h) => h.startsWith('h1:'));
-    const zh = hashes.filter((h) => h.startsWith('zh:')).sort();
-    const known = providers[address];
-    if (known && known.version === version) {
-      const committedZh = [...known.zh].sort();
-      if (committedZh.join() !== zh.join()) {
-        throw new Error(`${address} ${version}: the registry's zh: hashes differ from locks/provider-hashes.json:\n  registry:  ${zh.join('\n             ')}\n  committed: ${committedZh.join('\n             ')}`);
-      }
-      providers[address] = { ...known, h1: [...new Set([...known.h1, ...h1])].sort() };
-    } else {
-      say(`${address}: recording version ${version} (was ${known?.version ?? 'absent'}) from the registry`);
-      providers[address] = {
-        version,
-        provenance: [`h1: and zh: from \`terraform providers lock\` against the registry for ${LOCK_PLATFORMS.join(', ')}.`],
-        h1: h1.sort(),
-        zh,
-        zhByPlatform: {},
-        h1ByPlatform: {},
-      };
-    }
-  }
-  return { ...committed, providers };
-}
-
 function main(options: Options): void {
   const outdir = synthesize();
   try {
@@ -126,7 +97,13 @@ function main(options: Options): void {
 
     let hashes = readHashes();
     const online = options.offline || process.env.LOCKS_OFFLINE === '1' ? undefined : registryHashes(required);
-    if (online) hashes = merge(hashes, online);
+    if (online) {
+      for (const [address, { version }] of online) {
+        const known = hashes.providers[address]?.version;
+        say(known === version ? `${address} ${version}: checking the registry's hashes against locks/provider-hashes.json` : `${address}: recording version ${version} (was ${known ?? 'absent'}) from the registry`);
+      }
+      hashes = mergeRegistryHashes(hashes, online);
+    }
 
     const problems: string[] = [];
     const write = (file: string, text: string) => {

@@ -11,10 +11,12 @@ import * as path from 'node:path';
 import { configPathFromEnv } from '../config/load';
 import { LOCAL_STATE_PATH } from '../terraform-state/state-stack';
 import { parseBackendConfigArgs } from './lib/state-backend';
-import { migrateBootstrapState } from './lib/state-migrate';
+import { MigrateIo, migrateBootstrapState } from './lib/state-migrate';
 import { terraformAvailable, terraformEnv } from './lib/terraform';
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+const processIo: MigrateIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: MigrateIo = processIo): Promise<number> {
   let localStatePath = LOCAL_STATE_PATH;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -23,14 +25,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     else rest.push(argv[i]);
   }
   if (!terraformAvailable()) {
-    process.stderr.write('terraform is not on the PATH (Terraform >= 1.10 is required).\n');
+    io.err('terraform is not on the PATH (Terraform >= 1.10 is required).\n');
     return 1;
   }
   let backendConfig;
   try {
     backendConfig = parseBackendConfigArgs(rest);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    io.err(`${(error as Error).message}\n`);
     return 1;
   }
   const configFile = configPathFromEnv(env);
@@ -39,7 +41,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     localStatePath,
     backendConfig,
     env: terraformEnv(env),
-    io: { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+    io,
   });
 }
 

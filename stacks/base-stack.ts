@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
+import { addGuardrails } from '../modules/guardrails';
 import { stateKey, stateKmsAlias } from '../modules/state-naming';
 
 /** Terraform CLI versions the synthesized stacks accept: S3 lock files (`use_lockfile`) need 1.10. */
@@ -46,6 +47,8 @@ export abstract class BaseStack extends TerraformStack {
   protected constructor(scope: Construct, name: string, props: BaseStackProps) {
     super(scope, name);
     this.region = props.region;
+    // Synth fails when code or an escape hatch breaks a secure default (README "Guardrails").
+    addGuardrails(this);
     this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
 
     new AwsProvider(this, 'aws', {

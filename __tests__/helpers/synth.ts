@@ -40,9 +40,17 @@ export function synthDefault(): Synthesized {
   return synthConfig(loadConfigFile(DEFAULT_CONFIG_PATH));
 }
 
-/** The default configuration as a plain object, for tests that change one value. */
+let defaultData: Json | undefined;
+
+/**
+ * The default configuration as a plain object, for tests that change one value: a fresh
+ * deep copy on every call (parsing the YAML once per test file, not once per call, saves
+ * about a second of the unit tests).
+ */
 export function defaultConfigData(): Json {
-  return parseDocument(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')).toJS() as Json;
+  defaultData ??= parseDocument(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')).toJS() as Json;
+  // JSON, not structuredClone: the copy must be made of the test context's own Object and Array.
+  return JSON.parse(JSON.stringify(defaultData)) as Json;
 }
 
 export function configFrom(data: Json): ResolvedConfig {

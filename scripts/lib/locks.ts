@@ -205,3 +205,36 @@ export function copyLockFiles(outdir: string, locksDir = LOCKS_DIR): string[] {
   }
   return missing;
 }
+
+/**
+ * The committed hashes updated with what `terraform providers lock` got from the registry
+ * (provider address -> locked version and hashes). For a version already recorded, the zh:
+ * sets must be equal (else it throws: the registry and the committed hashes disagree) and
+ * new h1: hashes are added; a new version replaces the record, with nothing attributed to
+ * platforms yet.
+ */
+export function mergeRegistryHashes(committed: HashesFile, registry: ReadonlyMap<string, { version: string; hashes: readonly string[] }>): HashesFile {
+  const providers: Record<string, ProviderHashes> = { ...committed.providers };
+  for (const [address, { version, hashes }] of registry) {
+    const h1 = hashes.filter((h) => h.startsWith('h1:'));
+    const zh = hashes.filter((h) => h.startsWith('zh:')).sort();
+    const known = providers[address];
+    if (known && known.version === version) {
+      const committedZh = [...known.zh].sort();
+      if (committedZh.join() !== zh.join()) {
+        throw new Error(`${address} ${version}: the registry's zh: hashes differ from locks/provider-hashes.json\n  registry:  ${zh.join(' ')}\n  committed: ${committedZh.join(' ')}`);
+      }
+      providers[address] = { ...known, h1: [...new Set([...known.h1, ...h1])].sort() };
+    } else {
+      providers[address] = {
+        version,
+        provenance: [`h1: and zh: from \`terraform providers lock\` against the registry for ${LOCK_PLATFORMS.join(', ')}.`],
+        h1: [...h1].sort(),
+        zh,
+        zhByPlatform: {},
+        h1ByPlatform: {},
+      };
+    }
+  }
+  return { ...committed, providers };
+}

@@ -102,7 +102,7 @@ export interface BackendConfigArgs {
   readonly args: string[];
   /** Top-level backend settings they set (from `key=value` and from files). */
   readonly keys: Set<string>;
-  /** `endpoints.s3` (or the legacy `endpoint`), when one of them sets it. */
+  /** `endpoints = { s3 = ... }` (or the legacy `endpoint`), when one of them sets it. */
   readonly s3Endpoint?: string;
 }
 
@@ -121,8 +121,10 @@ export function parseBackendConfigArgs(argv: readonly string[], cwd = process.cw
     else throw new Error(`unexpected argument ${JSON.stringify(argv[i])} (only -backend-config=... is passed to terraform init)`);
     const pair = /^([A-Za-z_][\w.]*)=(.*)$/s.exec(value);
     if (pair && !existsSync(path.resolve(cwd, value))) {
-      keys.add(pair[1].split('.')[0]);
-      if (pair[1] === 'endpoint' || pair[1] === 'endpoints.s3') s3Endpoint = unquote(pair[2]);
+      keys.add(pair[1]);
+      if (pair[1] === 'endpoint') s3Endpoint = unquote(pair[2]);
+      const inline = /\bs3\s*=\s*"([^"]+)"/.exec(pair[2]);
+      if (pair[1] === 'endpoints' && inline) s3Endpoint = inline[1];
       args.push(`-backend-config=${value}`);
     } else {
       const file = path.resolve(cwd, value);
@@ -201,8 +203,9 @@ export interface BackendCheck {
 export function classifyInitFailure(output: string): BackendProblem {
   if (/S3 bucket "[^"]*" does not exist|NoSuchBucket/.test(output)) return 'missing-bucket';
   if (/PermanentRedirect|StatusCode: 301|AuthorizationHeaderMalformed|IllegalLocationConstraint|wrong region|BucketRegionError/i.test(output)) return 'wrong-region';
+  // Before "access denied": a missing credential chain also reports the metadata service's 403.
+  if (/No valid credential sources found|failed to refresh cached credentials|NoCredentialProviders/i.test(output)) return 'no-credentials';
   if (/AccessDenied|StatusCode: 403|Forbidden|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken/.test(output)) return 'access-denied';
-  if (/No valid credential sources found|failed to refresh cached credentials|NoCredentialProviders|get identity/i.test(output)) return 'no-credentials';
   return 'other';
 }
 

@@ -144,7 +144,9 @@ export async function migrateBootstrapState(options: MigrateOptions): Promise<nu
 
     const remote = await pullState(backend, backendConfig, env);
     if (!remote.ok) return fail(`Could not read ${target}: ${remote.error}`);
-    const remoteState = remote.state ? parseState(remote.state, target) : undefined;
+    const pulled = remote.state ? parseState(remote.state, target) : undefined;
+    // `terraform state pull` of an empty key prints an empty state (serial 0, no lineage).
+    const remoteState = pulled && (pulled.lineage || (pulled.resources ?? []).length > 0) ? pulled : undefined;
 
     if (!existsSync(localStatePath)) {
       if (remoteState) {
@@ -188,9 +190,9 @@ export async function migrateBootstrapState(options: MigrateOptions): Promise<nu
     if (migrate.code !== 0) return fail(`terraform init -migrate-state failed: ${lastError(migrate.stderr || migrate.stdout)}\n  ${shown} is unchanged.`);
 
     // 3. Read it back before the local file goes.
-    const pulled = await run('terraform', ['state', 'pull'], workdir, env);
-    if (pulled.code !== 0 || !pulled.stdout.trim()) return fail(`Reading ${target} back failed: ${lastError(pulled.stderr)}\n  ${shown} is unchanged.`);
-    const migrated = parseState(pulled.stdout, target);
+    const readBack = await run('terraform', ['state', 'pull'], workdir, env);
+    if (readBack.code !== 0 || !readBack.stdout.trim()) return fail(`Reading ${target} back failed: ${lastError(readBack.stderr)}\n  ${shown} is unchanged.`);
+    const migrated = parseState(readBack.stdout, target);
     if (!sameStateContent(local, migrated)) {
       return fail(`${target} does not hold the same resources and outputs as ${shown} after the migration; ${shown} is unchanged. Inspect both with terraform state pull.`);
     }

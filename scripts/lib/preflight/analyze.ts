@@ -28,12 +28,15 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
   if (!region) {
     return { service, notes, checks: [{ path: 'region', title: 'Region', verdict: 'unknown', via: [], reason: `the AWS provider region of ${service.stack.name} is not a literal` }] };
   }
+  if (!service.awsvpc) {
+    return { service, notes: ['no network_configuration: not an awsvpc (Fargate) service, whose network paths the preflight decides; not checked'], checks: [] };
+  }
   const ctx: PathContext = { model, service, region };
 
   if (service.unresolved.length > 0) {
     checks.push({ path: 'network', title: 'Subnets and security groups', verdict: 'unknown', via: [], reason: `cannot follow ${service.unresolved.join('; ')}` });
   }
-  if (service.subnets.length === 0) return { service, notes, checks };
+  if (service.subnets.length === 0) return { service, notes, checks: [...checks, ...loadBalancerChecks(model, service)] };
 
   const containers = service.taskDefinition?.containers;
   if (!containers) {

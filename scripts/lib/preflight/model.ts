@@ -173,6 +173,8 @@ export interface EcsService {
   readonly securityGroups: SecurityGroup[];
   /** Subnets or groups that could not be resolved. */
   readonly unresolved: string[];
+  /** The service has a `network_configuration` (awsvpc, as Fargate requires). */
+  readonly awsvpc: boolean;
   readonly assignPublicIp?: boolean;
   readonly exec?: boolean;
   readonly serviceConnect?: boolean;
@@ -424,12 +426,14 @@ export class Model {
       const scope = this.scope(resource);
       const stack = this.resolver.stack(resource.stack)!;
       const values = resource.values;
-      const network = block(values.network_configuration) ?? {};
+      const networkBlock = block(values.network_configuration);
+      const network = networkBlock ?? {};
       const unresolved: string[] = [];
       const subnets = this.resolver.resources(scope, network.subnets, 'aws_subnet');
       const groups = this.resolver.resources(scope, network.security_groups, ...SG_TYPES);
-      for (const u of subnets.unresolved) unresolved.push(`subnet ${describe(u)}`);
-      for (const u of groups.unresolved) unresolved.push(`security group ${describe(u)}`);
+      const notLoaded = (u: Target) => (u.kind === 'literal' ? `${u.value} (declared in none of the loaded stacks: give the plan of the stack that creates it too)` : describe(u));
+      for (const u of subnets.unresolved) unresolved.push(`subnet ${notLoaded(u)}`);
+      for (const u of groups.unresolved) unresolved.push(`security group ${notLoaded(u)}`);
       const taskDefinitionResource = this.resolver.resource(scope, values.task_definition, 'aws_ecs_task_definition');
       const connect = block(values.service_connect_configuration);
       return {
@@ -441,6 +445,7 @@ export class Model {
         subnets: subnets.found.map((s) => this.subnet(s)),
         securityGroups: groups.found.map((g) => this.securityGroup(g)),
         unresolved,
+        awsvpc: networkBlock !== undefined,
         assignPublicIp: literalBool(network.assign_public_ip, false),
         exec: literalBool(values.enable_execute_command, false),
         serviceConnect: connect ? literalBool(connect.enabled, true) : false,

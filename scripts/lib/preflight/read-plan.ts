@@ -136,7 +136,9 @@ export function expressionValue(expression: unknown): unknown {
  */
 export function mergeValues(config: unknown, known: unknown, unknown: unknown): unknown {
   if (unknown === true) return config !== undefined && config !== null ? config : UNKNOWN;
-  if (containsReference(config)) return config;
+  // A reference links resources even while ids are unknown; but a known JSON document (a
+  // policy, container definitions) built from references is more use as the text itself.
+  if (containsReference(config)) return typeof known === 'string' && /^\s*[[{]/.test(known) ? known : config;
   if (Array.isArray(known) && (Array.isArray(config) || config === undefined) && known.every((k) => isRecord(k))) {
     const configs = Array.isArray(config) ? config : [];
     const unknowns = Array.isArray(unknown) ? unknown : [];

@@ -39,7 +39,7 @@ export class Resolver {
         const base = resource.address.replace(/\[[^\]]+\]$/, '');
         if (base !== resource.address) this.byInstanceBase.set(`${stack.name}|${base}`, [...(this.byInstanceBase.get(`${stack.name}|${base}`) ?? []), resource]);
         if (resource.mode === 'managed') this.byTypeIndex.set(resource.type, [...(this.byTypeIndex.get(resource.type) ?? []), resource]);
-        for (const attribute of ['id', 'arn', 'prefix_list_id', 'registry_id']) {
+        for (const attribute of identityAttributes(resource.type)) {
           const value = resource.values[attribute];
           if (typeof value === 'string' && value !== '' && !value.includes('${')) this.byLiteralId.set(value, { resource, attribute });
         }
@@ -161,9 +161,11 @@ export class Resolver {
   }
 }
 
-/** A short, stable label of a resource for reports: `<stack> <address>`. */
-export function label(resource: TfResource): string {
-  return `${resource.stack} ${resource.address}`;
+/** Attributes whose literal value identifies the resource itself (so a literal elsewhere can refer to it). */
+function identityAttributes(type: string): string[] {
+  if (type === 'aws_vpc_endpoint') return ['id', 'arn', 'prefix_list_id'];
+  if (type.startsWith('aws_ecr_')) return ['id', 'arn', 'registry_id'];
+  return ['id', 'arn'];
 }
 
 /** The attribute value of a resource a target points to, when it is a literal. */
@@ -175,9 +177,5 @@ export function targetLiteral(target: Target | undefined): string | undefined {
     return typeof value === 'string' && !value.includes('${') ? value : undefined;
   }
   return undefined;
-}
-
-export function isResource(target: Target | undefined, type: string): target is Extract<Target, { kind: 'resource' }> {
-  return target?.kind === 'resource' && target.resource.type === type;
 }
 

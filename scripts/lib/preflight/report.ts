@@ -41,7 +41,7 @@ export function summaryLine(report: PreflightReport, c = counts(report)): string
       : c.unknown > 0
         ? `nothing fails; ${c.unknown} cannot be decided before apply.`
         : 'every task can reach what it needs to start.';
-  return `Summary: ${report.services.length} service${report.services.length === 1 ? '' : 's'}, ${total} checks (path x subnet): ${c.pass} pass, ${c.warn} warn, ${c.unknown} unknown, ${c.fail} fail; ${verdict}`;
+  return `Summary: ${report.services.length} service${report.services.length === 1 ? '' : 's'}, ${total} check${total === 1 ? '' : 's'} (path x subnet): ${c.pass} pass, ${c.warn} warn, ${c.unknown} unknown, ${c.fail} fail; ${verdict}`;
 }
 
 function renderService(report: ServiceReport, options: TextOptions): string[] {
@@ -105,7 +105,7 @@ function renderProblem(group: ProblemGroup): string[] {
   const first = group.checks[0];
   const subnets = group.checks.map((c) => c.subnet?.label).filter((s): s is string => s !== undefined);
   const where = subnets.length > 0 ? ` (subnets ${[...new Set(subnets)].join(', ')})` : '';
-  const head = first.verdict === 'unknown' ? 'UNKNOWN at plan time, not counted as a failure' : LABEL[first.verdict];
+  const head = first.verdict === 'unknown' ? 'UNKNOWN (known only after apply, or outside the inputs; not counted as a failure)' : LABEL[first.verdict];
   const lines = [`  ${head}: ${first.title}${where}`];
   if (first.awsError) lines.push(`    AWS would report: ${first.awsError}`);
   const reasons = dedupe(group.checks.map((c) => (group.checks.length > 1 && c.subnet ? `${c.subnet.label}: ${c.reason}` : c.reason)));

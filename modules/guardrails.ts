@@ -1,0 +1,388 @@
+/**
+ * Guardrails: synth fails, with the construct path and the rule, when code or an escape
+ * hatch breaks one of the project's secure defaults (README "Guardrails"):
+ *
+ *  - `ecs-public-ip`            an ECS service assigns public IPs to its tasks (Security Hub ECS.2)
+ *  - `task-sg-open-ingress`     a security group used by an ECS service admits 0.0.0.0/0 or ::/0
+ *  - `endpoint-private-dns`     an interface VPC endpoint without private DNS
+ *  - `https-tls-policy`         an HTTPS/TLS listener whose ssl_policy is not TLS 1.2+ (ELB.17)
+ *  - `bucket-public-access-block` an S3 bucket without a public access block with all four settings on (S3.8)
+ *  - `iam-wildcard-action`      an IAM Allow statement with `*` or `<service>:*` actions (or NotAction)
+ *  - `plain-secret-env`         a secret-looking plain environment variable in a container definition (ECS.8)
+ *
+ * How they see escape hatches: a cdktf Aspect on every stack (added by BaseStack) records
+ * what each element will synthesize, `element.toTerraform()` with tokens resolved: that is
+ * the element's attributes deep-merged with its `addOverride` raw overrides, so a property
+ * set in code and an override look the same. The rules then run once over every stack, at
+ * App validation (after all stacks are visited), so every violation of the app is reported
+ * at once and cross-stack facts (a task security group made in another stack) are known.
+ * `npm run synth` runs the same rules again on the final JSON files, which also catches
+ * stack-level overrides (`stack.addOverride`), which are not visible per element.
+ *
+ * A legitimate exception is suppressed per resource with a reason that the synthesized
+ * JSON records (`"//": { "guardrail_suppressions": { "<rule>": "<reason>" } }`), so a
+ * reviewer sees it in the plan's configuration: `suppressGuardrail(resource, rule, reason)`.
+ */
+import { App, Aspects, DefaultTokenResolver, IAspect, StringConcat, TerraformElement, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { isWildcardAction, policyStatements } from '../scripts/lib/preflight/iam';
+import { Model } from '../scripts/lib/preflight/model';
+import { Resolver } from '../scripts/lib/preflight/refs';
+import { stackFromJson } from '../scripts/lib/preflight/read-synth';
+import { block, blocks, isRecord, Json, list, literalBool, literalString, TfResource, TfStack } from '../scripts/lib/preflight/tf';
+
+export const GUARDRAIL_RULES = {
+  'ecs-public-ip': 'ECS services give their tasks no public IP (Security Hub ECS.2): tasks stay in private subnets behind the load balancer',
+  'task-sg-open-ingress': 'security groups of ECS tasks admit nothing from 0.0.0.0/0 or ::/0: only the load balancer or calling services',
+  'endpoint-private-dns': 'interface VPC endpoints have private DNS on; without it the AWS service names resolve to public addresses and tasks without NAT fail to start',
+  'https-tls-policy': 'HTTPS and TLS listeners use a TLS 1.2+ security policy (ELB.17), e.g. ELBSecurityPolicy-TLS13-1-2-2021-06',
+  'bucket-public-access-block': 'every S3 bucket has a public access block with all four settings true (S3.8)',
+  'iam-wildcard-action': 'IAM Allow statements name their actions: no "*", no "<service>:*", no NotAction',
+  'plain-secret-env': 'container definitions carry no secret in plain environment variables (ECS.8): use `secrets` (Secrets Manager / SSM)',
+} as const;
+
+export type GuardrailRule = keyof typeof GUARDRAIL_RULES;
+
+/** Where a suppression lives in a resource's synthesized JSON: `"//": { [SUPPRESSIONS_KEY]: { rule: reason } }`. */
+export const SUPPRESSIONS_KEY = 'guardrail_suppressions';
+
+export interface Violation {
+  readonly rule: GuardrailRule;
+  readonly stack: string;
+  readonly address: string;
+  readonly constructPath?: string;
+  readonly message: string;
+}
+
+export interface Suppression {
+  readonly rule: GuardrailRule;
+  readonly stack: string;
+  readonly address: string;
+  readonly constructPath?: string;
+  readonly reason: string;
+}
+
+/** Synth refused: every violation of the app, at once. */
+export class GuardrailError extends Error {
+  constructor(readonly violations: readonly Violation[]) {
+    super(formatViolations(violations));
+    this.name = 'GuardrailError';
+  }
+}
+
+export function formatViolations(violations: readonly Violation[]): string {
+  const lines = violations.map((v) => `  - [${v.constructPath ?? `${v.stack}/${v.address}`}] ${v.rule}: ${v.message} (${v.stack} ${v.address})`);
+  return (
+    `${violations.length} guardrail violation${violations.length === 1 ? '' : 's'}: a secure default was broken:\n${lines.join('\n')}\n` +
+    `Fix the code or the escape hatch. For a legitimate exception, suppress that rule on that resource with a reason: ` +
+    `suppressGuardrail(resource, '<rule>', '<why>') from modules/guardrails.ts (README "Guardrails").`
+  );
+}
+
+const MIN_REASON_LENGTH = 10;
+
+/**
+ * Accepts one guardrail's violation on one resource, for a reason that is written into the
+ * synthesized JSON (`"//"` comments are ignored by Terraform, shown to reviewers).
+ */
+export function suppressGuardrail(resource: TerraformResource, rule: GuardrailRule, reason: string): void {
+  if (!(rule in GUARDRAIL_RULES)) {
+    throw new Error(`suppressGuardrail: unknown rule ${JSON.stringify(rule)}; rules: ${Object.keys(GUARDRAIL_RULES).join(', ')}`);
+  }
+  if (typeof reason !== 'string' || reason.trim().length < MIN_REASON_LENGTH) {
+    throw new Error(`suppressGuardrail(${resource.node.path}, ${rule}): give the reason for the exception (at least ${MIN_REASON_LENGTH} characters); reviewers read it in the synthesized JSON`);
+  }
+  resource.addOverride(`//.${SUPPRESSIONS_KEY}.${rule}`, reason.trim());
+}
+
+// ---------------------------------------------------------------------------------------
+// The Aspect: records what every element of a stack will synthesize.
+
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/** Stack JSON documents, assembled from the elements' `toTerraform()`, per app. */
+class Collector {
+  private readonly docs = new Map<string, Json>();
+
+  add(stack: TerraformStack, element: TerraformElement): void {
+    const raw = element.toTerraform() as unknown;
+    if (!relevant(raw)) return;
+    const fragment = Tokenization.resolve(raw, { scope: stack, preparing: false, resolver: RESOLVER }) as unknown;
+    const name = stack.node.path;
+    const doc = this.docs.get(name) ?? {};
+    this.docs.set(name, deepMerge(doc, fragment) as Json);
+  }
+
+  stacks(): TfStack[] {
+    return [...this.docs.entries()].map(([name, json]) => stackFromJson(name, json));
+  }
+}
+
+/** Resource types the rules read (or follow references to); other resources matter only for their policy documents. */
+const RULE_TYPES = new Set([
+  'aws_ecs_service',
+  'aws_ecs_task_definition',
+  'aws_security_group',
+  'aws_default_security_group',
+  'aws_vpc_security_group_ingress_rule',
+  'aws_vpc_security_group_egress_rule',
+  'aws_security_group_rule',
+  'aws_vpc_endpoint',
+  'aws_lb_listener',
+  'aws_alb_listener',
+  'aws_s3_bucket',
+  'aws_s3_bucket_public_access_block',
+  'aws_s3_account_public_access_block',
+  'aws_secretsmanager_secret_version',
+  'aws_ssm_parameter',
+  'aws_iam_access_key',
+  'aws_db_instance',
+  'random_password',
+  'aws_iam_policy_document',
+  'terraform_remote_state',
+]);
+
+/**
+ * Whether an element's fragment can matter to a rule: outputs and locals (cross-stack and
+ * local references), the rule types, and any resource with a policy document. Resolving
+ * only these keeps the Aspect's cost small; the synth's check of the final JSON sees all.
+ */
+function relevant(fragment: unknown): boolean {
+  if (!isRecord(fragment)) return false;
+  if (fragment.output !== undefined || fragment.locals !== undefined) return true;
+  for (const key of ['resource', 'data'] as const) {
+    const byType = fragment[key];
+    if (!isRecord(byType)) continue;
+    for (const [type, byName] of Object.entries(byType)) {
+      if (RULE_TYPES.has(type)) return true;
+      if (isRecord(byName) && Object.values(byName).some((b) => isRecord(b) && Object.keys(b).some((k) => k === 'policy' || k.endsWith('_policy') || k === 'policy_document' || k === 'inline_policy'))) return true;
+    }
+  }
+  return false;
+}
+
+function deepMerge(target: unknown, source: unknown): unknown {
+  if (isRecord(target) && isRecord(source)) {
+    const out: Json = { ...target };
+    for (const [key, value] of Object.entries(source)) out[key] = key in out ? deepMerge(out[key], value) : value;
+    return out;
+  }
+  return source === undefined ? target : source;
+}
+
+class GuardrailAspect implements IAspect {
+  constructor(private readonly collector: Collector) {}
+
+  visit(node: IConstruct): void {
+    if (!TerraformElement.isTerraformElement(node)) return;
+    this.collector.add(TerraformStack.of(node), node);
+  }
+}
+
+const collectors = new WeakMap<object, Collector>();
+
+/**
+ * Adds the guardrails to a stack (BaseStack does it for every stack of the project). The
+ * rules run once per app, when the app validates after synthesizing every stack, and throw
+ * a GuardrailError listing every violation.
+ */
+export function addGuardrails(stack: TerraformStack): void {
+  let owner: IConstruct = stack;
+  try {
+    owner = App.of(stack);
+  } catch {
+    // A stack outside an App (rare, in tests): validate it on its own.
+  }
+  let collector = collectors.get(owner);
+  if (!collector) {
+    const created = new Collector();
+    collector = created;
+    collectors.set(owner, created);
+    owner.node.addValidation({
+      validate: () => {
+        const { violations } = checkGuardrails(created.stacks());
+        if (violations.length > 0) throw new GuardrailError(violations);
+        return [];
+      },
+    });
+  }
+  Aspects.of(stack).add(new GuardrailAspect(collector));
+}
+
+// ---------------------------------------------------------------------------------------
+// The rules, over Terraform JSON (the Aspect's records, or the synthesized files).
+
+export function checkGuardrails(stacks: readonly TfStack[]): { violations: Violation[]; suppressed: Suppression[] } {
+  const model = new Model(new Resolver(stacks));
+  const found: { rule: GuardrailRule; resource: TfResource; message: string }[] = [];
+  const report = (rule: GuardrailRule, resource: TfResource, message: string) => found.push({ rule, resource, message });
+  const managed = stacks.flatMap((s) => s.resources.filter((r) => r.mode === 'managed'));
+  const ofType = (...types: string[]) => managed.filter((r) => types.includes(r.type));
+
+  // ecs-public-ip, task-sg-open-ingress
+  const taskGroups = new Set<TfResource>();
+  for (const service of ofType('aws_ecs_service')) {
+    const network = block(service.values.network_configuration);
+    if (literalBool(network?.assign_public_ip) === true) report('ecs-public-ip', service, 'network_configuration.assign_public_ip = true gives every task a public IP');
+    for (const group of model.service(service).securityGroups) taskGroups.add(group.resource);
+  }
+  for (const groupResource of taskGroups) {
+    const group = model.securityGroup(groupResource);
+    for (const rule of group.ingress) {
+      const open = [...rule.cidrs.filter((c) => c === '0.0.0.0/0'), ...rule.ipv6Cidrs.filter((c) => c === '::/0')];
+      if (open.length === 0) continue;
+      report('task-sg-open-ingress', rule.resource, `${rule.resource === groupResource ? 'an inline ingress rule of ' : ''}the task security group ${group.label} admits ${open.join(' and ')}${rule.fromPort !== undefined ? ` on ${rule.fromPort === rule.toPort ? rule.fromPort : `${rule.fromPort}-${rule.toPort}`}` : ''}`);
+    }
+  }
+
+  // endpoint-private-dns
+  for (const endpoint of ofType('aws_vpc_endpoint')) {
+    const type = literalString(endpoint.values.vpc_endpoint_type);
+    const service = literalString(endpoint.values.service_name) ?? '';
+    if (type !== 'Interface' || !service.startsWith('com.amazonaws.')) continue;
+    const dns = literalBool(endpoint.values.private_dns_enabled, false);
+    if (dns === false) report('endpoint-private-dns', endpoint, `interface endpoint ${service} has private_dns_enabled = ${endpoint.values.private_dns_enabled === undefined ? 'unset (the provider default is false)' : 'false'}`);
+  }
+
+  // https-tls-policy
+  for (const listener of ofType('aws_lb_listener', 'aws_alb_listener')) {
+    const protocol = literalString(listener.values.protocol)?.toUpperCase();
+    if (protocol !== 'HTTPS' && protocol !== 'TLS') continue;
+    const policy = listener.values.ssl_policy;
+    if (policy !== undefined && literalString(policy) === undefined) continue;
+    const name = literalString(policy);
+    if (name === undefined) report('https-tls-policy', listener, `${protocol} listener without ssl_policy: AWS then applies its default policy (ELBSecurityPolicy-2016-08 through the API), which allows TLS 1.0 and 1.1`);
+    else if (!STRONG_TLS_POLICY.test(name)) report('https-tls-policy', listener, `${protocol} listener with ssl_policy = "${name}", which is not a TLS 1.2+ policy`);
+  }
+
+  // bucket-public-access-block
+  const accountBlock = ofType('aws_s3_account_public_access_block').some((b) => FOUR_BLOCKS.every((k) => literalBool(b.values[k]) === true));
+  const accessBlocks = ofType('aws_s3_bucket_public_access_block');
+  for (const bucket of ofType('aws_s3_bucket')) {
+    const name = literalString(bucket.values.bucket);
+    const matching = accessBlocks.filter((b) => {
+      if (name !== undefined && literalString(b.values.bucket) === name) return true;
+      return model.resolver.resource(model.scope(b), b.values.bucket, 'aws_s3_bucket') === bucket;
+    });
+    if (matching.length === 0) {
+      if (!accountBlock) report('bucket-public-access-block', bucket, `bucket ${name ?? bucket.address} has no aws_s3_bucket_public_access_block`);
+      continue;
+    }
+    for (const pab of matching) {
+      const off = FOUR_BLOCKS.filter((k) => literalBool(pab.values[k], false) === false);
+      if (off.length > 0 && !accountBlock) report('bucket-public-access-block', pab, `the public access block of bucket ${name ?? bucket.address} leaves ${off.map((k) => `${k} = false`).join(', ')}`);
+    }
+  }
+
+  // iam-wildcard-action
+  for (const resource of managed) {
+    for (const [attribute, text] of policyAttributes(resource)) {
+      const statements = policyStatements(text);
+      if (!statements) continue;
+      statements.forEach((s, i) => {
+        if (s.effect !== 'Allow') return;
+        const label = `${attribute} statement ${s.sid ? `"${s.sid}"` : `#${i + 1}`}`;
+        const wild = (s.actions ?? []).filter(isWildcardAction);
+        if (wild.length > 0) report('iam-wildcard-action', resource, `${label} allows ${wild.map((a) => `"${a}"`).join(', ')}`);
+        if (s.notActions) report('iam-wildcard-action', resource, `${label} allows everything except NotAction ${JSON.stringify(s.notActions)}`);
+      });
+    }
+  }
+  for (const doc of stacks.flatMap((s) => s.resources.filter((r) => r.mode === 'data' && r.type === 'aws_iam_policy_document'))) {
+    blocks(doc.values.statement).forEach((s, i) => {
+      if ((literalString(s.effect) ?? 'Allow') !== 'Allow') return;
+      const wild = list(s.actions).filter((a): a is string => typeof a === 'string' && isWildcardAction(a));
+      const label = `statement ${literalString(s.sid) ? `"${literalString(s.sid)}"` : `#${i + 1}`}`;
+      if (wild.length > 0) report('iam-wildcard-action', doc, `${label} allows ${wild.map((a) => `"${a}"`).join(', ')}`);
+      if (s.not_actions !== undefined) report('iam-wildcard-action', doc, `${label} allows everything except not_actions`);
+    });
+  }
+
+  // plain-secret-env
+  for (const taskDefinition of ofType('aws_ecs_task_definition')) {
+    for (const container of parseContainers(taskDefinition.values.container_definitions) ?? []) {
+      for (const variable of blocks(container.environment)) {
+        const name = literalString(variable.name) ?? '';
+        const value = typeof variable.value === 'string' ? variable.value : '';
+        const why = secretLooking(model, taskDefinition, name, value);
+        if (why) report('plain-secret-env', taskDefinition, `container ${literalString(container.name) ?? '?'} has the plain environment variable ${name} (${why}); move it to "secrets" with a Secrets Manager or SSM ARN`);
+      }
+    }
+  }
+
+  const violations: Violation[] = [];
+  const suppressed: Suppression[] = [];
+  for (const f of found) {
+    const base = { rule: f.rule, stack: f.resource.stack, address: f.resource.address, constructPath: f.resource.constructPath };
+    const reason = suppressionOf(f.resource, f.rule);
+    if (reason) suppressed.push({ ...base, reason });
+    else violations.push({ ...base, message: f.message });
+  }
+  return { violations: dedupe(violations), suppressed: dedupe(suppressed) };
+}
+
+/** ELB security policies that allow only TLS 1.2 and newer. */
+export const STRONG_TLS_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
+
+const FOUR_BLOCKS = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'];
+
+const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
+const SECRET_VALUES: [RegExp, string][] = [
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'its value is an AWS access key id'],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'its value is a private key'],
+];
+const SECRET_SOURCES: Record<string, string> = {
+  aws_secretsmanager_secret_version: 'secret_string',
+  aws_ssm_parameter: 'value',
+  random_password: 'result',
+  aws_iam_access_key: 'secret',
+  aws_db_instance: 'password',
+};
+
+function secretLooking(model: Model, taskDefinition: TfResource, name: string, value: string): string | undefined {
+  for (const [pattern, why] of SECRET_VALUES) if (pattern.test(value)) return why;
+  for (const part of model.resolver.interpolate(model.scope(taskDefinition), value)) {
+    if ('target' in part && part.target.kind === 'resource' && SECRET_SOURCES[part.target.resource.type] === part.target.attribute) {
+      return `its value is ${part.target.resource.address}.${part.target.attribute}`;
+    }
+  }
+  if (SECRET_NAME.test(name) && value !== '' && !value.startsWith('arn:')) return 'its name says it holds a secret';
+  return undefined;
+}
+
+function parseContainers(value: unknown): Json[] | undefined {
+  if (typeof value !== 'string') return Array.isArray(value) ? value.filter(isRecord) : undefined;
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed) ? parsed.filter(isRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Attributes of a resource holding a JSON policy document: `policy`, `*_policy`, `policy_document`, inline_policy blocks. */
+function policyAttributes(resource: TfResource): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [key, value] of Object.entries(resource.values)) {
+    if (typeof value === 'string' && (key === 'policy' || key.endsWith('_policy') || key === 'policy_document') && value.trimStart().startsWith('{')) out.push([key, value]);
+  }
+  blocks(resource.values.inline_policy).forEach((inline, i) => {
+    if (typeof inline.policy === 'string') out.push([`inline_policy[${i}].policy`, inline.policy]);
+  });
+  return out;
+}
+
+function suppressionOf(resource: TfResource, rule: GuardrailRule): string | undefined {
+  const comment = resource.values['//'];
+  const suppressions = isRecord(comment) ? comment[SUPPRESSIONS_KEY] : undefined;
+  const reason = isRecord(suppressions) ? suppressions[rule] : undefined;
+  return typeof reason === 'string' && reason.trim().length >= MIN_REASON_LENGTH ? reason : undefined;
+}
+
+function dedupe<T extends { rule: string; stack: string; address: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => {
+    const key = `${i.rule}|${i.stack}|${i.address}|${'message' in i ? String((i as { message?: string }).message) : ''}`;
+    return !seen.has(key) && seen.add(key);
+  });
+}
