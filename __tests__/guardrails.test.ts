@@ -180,8 +180,8 @@ describe('each rule, set in code and through an escape hatch', () => {
     expect(violationsOf(account)).toEqual([]);
 
     const escaped = defaultApp();
-    find(escaped, 'terraform-state/state/public-access-block').addOverride('restrict_public_buckets', false);
-    expect(rules(violationsOf(escaped))).toEqual(['terraform-state/state/public-access-block bucket-public-access-block']);
+    find(escaped, 'terraform-state/state/bucket/public-access-block').addOverride('restrict_public_buckets', false);
+    expect(rules(violationsOf(escaped))).toEqual(['terraform-state/state/bucket/public-access-block bucket-public-access-block']);
   });
 
   test('iam-wildcard-action: Allow statements only, in policy documents and data sources', () => {

@@ -90,7 +90,8 @@ describe('platform stack options', () => {
     expect(only(stack, 'aws_s3_bucket_ownership_controls').rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
     const policy = JSON.parse(only(stack, 'aws_s3_bucket_policy').policy);
     expect(policy.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
-    expect(policy.Statement[1]).toEqual({
+    expect(policy.Statement[1]).toMatchObject({ Sid: 'DenyOutdatedTls', Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } });
+    expect(policy.Statement[2]).toEqual({
       Sid: 'ElbLogDelivery',
       Effect: 'Allow',
       Principal: { AWS: 'arn:aws:iam::600734575887:root' },

@@ -123,7 +123,7 @@ describe('terraform-state stack (default configuration: SSE-KMS, no lock table, 
     });
   });
 
-  test('one lifecycle rule: noncurrent versions expire after the configured days, expired delete markers go, uploads abort after 7 days', () => {
+  test('lifecycle: noncurrent versions expire after the configured days, expired delete markers go, uploads abort after 7 days', () => {
     const [, lifecycle] = one(stack, 'aws_s3_bucket_lifecycle_configuration');
     const [versioningId] = one(stack, 'aws_s3_bucket_versioning');
     expect(lifecycle).toEqual({
@@ -131,12 +131,17 @@ describe('terraform-state stack (default configuration: SSE-KMS, no lock table, 
       depends_on: [`aws_s3_bucket_versioning.${versioningId}`],
       rule: [
         {
+          id: 'abort-incomplete-uploads',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+        },
+        {
           id: 'expire-noncurrent-state-versions',
           status: 'Enabled',
           filter: [{ prefix: '' }],
           noncurrent_version_expiration: [{ noncurrent_days: 90 }],
           expiration: [{ expired_object_delete_marker: true }],
-          abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
         },
       ],
     });
@@ -257,7 +262,7 @@ describe('terraform-state stack variants', () => {
 
   test('noncurrentVersionDays reaches the lifecycle rule', () => {
     const stack = synthStateAndNetwork(configWith((d) => (d.state.noncurrentVersionDays = 30))).stack('terraform-state');
-    expect(one(stack, 'aws_s3_bucket_lifecycle_configuration')[1].rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
+    expect(one(stack, 'aws_s3_bucket_lifecycle_configuration')[1].rule[1].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
   });
 
   test('bootstrapBackend "s3": the bootstrap keeps its state in the bucket at global/terraform-state.tfstate', () => {

@@ -28,25 +28,44 @@ export interface SecureBucketProps {
    */
   readonly policyStatements?: (bucketArn: string) => PolicyStatement[];
   /**
-   * Lifecycle rules. Every bucket gets `abort-incomplete-uploads` (7 days) in addition.
+   * Lifecycle rules. Every bucket gets `abort-incomplete-uploads` in addition.
    * @default []
    */
   readonly lifecycleRules?: S3BucketLifecycleConfigurationRule[];
+  /**
+   * Days before an incomplete multipart upload is aborted.
+   * @default 7
+   */
+  readonly abortIncompleteUploadDays?: number;
+  /**
+   * Terraform refuses to plan the bucket's destruction (`prevent_destroy`).
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
  * An S3 bucket with the controls scanners expect (REFERENCE §7): all four public-access
  * blocks (S3.8), `BucketOwnerEnforced` ownership, so ACLs are off (S3.12), default
- * encryption, a policy denying requests without TLS (S3.5), and no `force_destroy`.
+ * encryption, a policy denying requests without TLS (S3.5) or with TLS older than 1.2, and
+ * no `force_destroy`.
  */
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly publicAccessBlock: S3BucketPublicAccessBlock;
+  readonly ownershipControls: S3BucketOwnershipControls;
+  readonly encryption: S3BucketServerSideEncryptionConfigurationA;
+  readonly versioning?: S3BucketVersioningA;
+  readonly lifecycle: S3BucketLifecycleConfiguration;
   readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
-    this.bucket = new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false });
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucket: props.bucketName,
+      forceDestroy: false,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
     const bucketId = this.bucket.id;
 
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
@@ -56,8 +75,8 @@ export class SecureBucket extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    new S3BucketOwnershipControls(this, 'ownership', { bucket: bucketId, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+    this.ownershipControls = new S3BucketOwnershipControls(this, 'ownership', { bucket: bucketId, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: bucketId,
       rule: [
         {
@@ -67,15 +86,23 @@ export class SecureBucket extends Construct {
       ],
     });
     if (props.versioned) {
-      new S3BucketVersioningA(this, 'versioning', { bucket: bucketId, versioningConfiguration: { status: 'Enabled' } });
+      this.versioning = new S3BucketVersioningA(this, 'versioning', { bucket: bucketId, versioningConfiguration: { status: 'Enabled' } });
     }
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+    this.lifecycle = new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucketId,
       rule: [
-        { id: 'abort-incomplete-uploads', status: 'Enabled', filter: [{ prefix: '' }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }] },
+        {
+          id: 'abort-incomplete-uploads',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadDays ?? 7 }],
+        },
         ...(props.lifecycleRules ?? []),
       ],
+      // Rules on noncurrent versions need versioning enabled first.
+      dependsOn: this.versioning ? [this.versioning] : undefined,
     });
+    const objects = [this.bucket.arn, `${this.bucket.arn}/*`];
     this.policy = new S3BucketPolicy(this, 'policy', {
       bucket: bucketId,
       policy: policyDocument(
@@ -84,8 +111,16 @@ export class SecureBucket extends Construct {
           Effect: 'Deny',
           Principal: '*',
           Action: 's3:*',
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
+          Resource: objects,
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+        {
+          Sid: 'DenyOutdatedTls',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: objects,
+          Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
         },
         ...(props.policyStatements?.(this.bucket.arn) ?? []),
       ),

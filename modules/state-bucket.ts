@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { policyDocument } from './iam-policy';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import type { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import type { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import type { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import type { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import type { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { SecureBucket } from './secure-bucket';
 
 export interface StateBucketProps {
   /** Name of the bucket. */
@@ -37,7 +37,8 @@ export interface StateBucketProps {
 export const STATE_KEY_DELETION_WINDOW_DAYS = 30;
 
 /**
- * The Terraform state bucket, with every control REFERENCE §4/§7 lists for it:
+ * The Terraform state bucket: a SecureBucket (public access blocked, BucketOwnerEnforced,
+ * TLS-only policy, default encryption) with every further control REFERENCE §4/§7 lists:
  *  - versioning (S3.14): every state write is recoverable,
  *  - default encryption: SSE-KMS with a key created here (rotation on), or SSE-S3,
  *  - all four public-access blocks (S3.8) and `BucketOwnerEnforced`, so ACLs are off (S3.12),
@@ -76,79 +77,28 @@ export class StateBucket extends Construct {
       this.kmsAlias = new KmsAlias(this, 'key-alias', { name: props.kmsAlias, targetKeyId: this.kmsKey.keyId });
     }
 
-    this.bucket = new S3Bucket(this, 'bucket', {
-      bucket: props.bucketName,
-      forceDestroy: false,
-      lifecycle: { preventDestroy: true },
-    });
-    const bucket = this.bucket.id;
-
-    this.versioning = new S3BucketVersioningA(this, 'versioning', {
-      bucket,
-      versioningConfiguration: { status: 'Enabled' },
-    });
-
-    this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      bucket,
-      rule: [
-        this.kmsKey
-          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.kmsKey.arn }, bucketKeyEnabled: true }
-          : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
-      ],
-    });
-
-    this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-
-    this.ownershipControls = new S3BucketOwnershipControls(this, 'ownership', {
-      bucket,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
-
-    const objects = [this.bucket.arn, `${this.bucket.arn}/*`];
-    this.policy = new S3BucketPolicy(this, 'policy', {
-      bucket,
-      policy: policyDocument(
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: objects,
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
-        {
-          Sid: 'DenyOutdatedTls',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 's3:*',
-          Resource: objects,
-          Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
-        },
-      ),
-      // With the public-access block in place first, no policy is ever evaluated without it.
-      dependsOn: [this.publicAccessBlock],
-    });
-
-    this.lifecycle = new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-      bucket,
-      rule: [
+    const secure = new SecureBucket(this, 'bucket', {
+      bucketName: props.bucketName,
+      kmsKeyArn: this.kmsKey?.arn,
+      versioned: true,
+      preventDestroy: true,
+      abortIncompleteUploadDays: props.abortIncompleteUploadDays,
+      lifecycleRules: [
         {
           id: 'expire-noncurrent-state-versions',
           status: 'Enabled',
           filter: [{ prefix: '' }],
           noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
           expiration: [{ expiredObjectDeleteMarker: true }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: props.abortIncompleteUploadDays ?? 7 }],
         },
       ],
-      // Lifecycle rules on noncurrent versions need versioning enabled first.
-      dependsOn: [this.versioning],
     });
+    this.bucket = secure.bucket;
+    this.versioning = secure.versioning!;
+    this.encryption = secure.encryption;
+    this.publicAccessBlock = secure.publicAccessBlock;
+    this.ownershipControls = secure.ownershipControls;
+    this.policy = secure.policy;
+    this.lifecycle = secure.lifecycle;
   }
 }
