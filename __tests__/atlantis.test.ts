@@ -16,6 +16,7 @@ import {
   ATLANTIS_FILE,
   atlantisConfig,
   atlantisSynth,
+  backendOf,
   AtlantisConfig,
   CI_OUTDIR,
   generateAtlantisYaml,
@@ -70,9 +71,11 @@ describe('atlantis.yaml', () => {
     expect(config).toMatchObject({ version: 3, parallel_plan: true, parallel_apply: true, abort_on_execution_order_fail: true });
   });
 
-  test('one project per stack, in the synthesized stack folder Atlantis sees, pinned to one Terraform', () => {
-    expect(config.projects.map((p) => p.name)).toEqual(stacks.map((s) => s.name));
-    for (const stack of stacks) {
+  test('one project per stack with remote state, in the synthesized stack folder Atlantis sees, pinned to one Terraform', () => {
+    const remote = stacks.filter((s) => backendOf(outdir, s) !== 'local');
+    expect(config.projects.map((p) => p.name)).toEqual(remote.map((s) => s.name));
+    expect(remote.length).toBeGreaterThan(1);
+    for (const stack of remote) {
       expect(config.projects.find((p) => p.name === stack.name)).toMatchObject({
         dir: `${CI_OUTDIR}/${stack.workingDirectory}`,
         workspace: 'default',
@@ -95,12 +98,20 @@ describe('atlantis.yaml', () => {
     }
   });
 
+  test('a stack keeping its state locally (the bootstrap before its migration) is no project: Atlantis discards its clone', () => {
+    for (const stack of stacks.filter((s) => backendOf(outdir, s) === 'local')) {
+      expect(config.projects.map((p) => p.name)).not.toContain(stack.name);
+      expect(committed).toContain(`# Not a project: ${stack.name}`);
+    }
+  });
+
   test('depends_on and execution_order_group follow the manifest dependencies', () => {
     const group = new Map(config.projects.map((p) => [p.name, p.execution_order_group]));
-    for (const stack of stacks) {
+    for (const stack of stacks.filter((s) => backendOf(outdir, s) !== 'local')) {
       const project = config.projects.find((p) => p.name === stack.name)!;
-      expect(project.depends_on ?? []).toEqual(stack.dependencies);
-      for (const dependency of stack.dependencies) expect(group.get(dependency)!).toBeLessThan(project.execution_order_group);
+      const planned = stack.dependencies.filter((d) => group.has(d));
+      expect(project.depends_on ?? []).toEqual(planned);
+      for (const dependency of planned) expect(group.get(dependency)!).toBeLessThan(project.execution_order_group);
       if (stack.dependencies.length === 0) expect(project.execution_order_group).toBe(0);
     }
     // The default configuration has cross-stack references; the test would be vacuous without them.
@@ -175,6 +186,13 @@ describe('generated for any set of stacks', () => {
       '../../../locks/net.terraform.lock.hcl',
     ]);
     expect(validate(cfg)).toBe(true);
+
+    const withoutNet = atlantisConfig(app, ['main.ts'], ['net']);
+    expect(withoutNet.projects.map((p) => [p.name, p.depends_on ?? [], p.execution_order_group])).toEqual([
+      ['data', [], 1],
+      ['app', ['data'], 2],
+      ['edge', [], 1],
+    ]);
   });
 });
 
@@ -262,7 +280,7 @@ describe('README', () => {
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
   test('documents every workflow command', () => {
-    for (const script of ['locks', 'plan', 'apply', 'atlantis', 'atlantis:synth']) expect(readme).toContain(`npm run ${script}`);
+    for (const script of ['locks', 'plan', 'apply', 'atlantis', 'atlantis:synth', 'regenerate']) expect(readme).toContain(`npm run ${script}`);
     for (const text of ['cdktf diff', 'cdktf deploy', '-lockfile=readonly', 'docs/atlantis/repos.yaml', 'Node.js 20', TERRAFORM_VERSION]) expect(readme).toContain(text);
   });
 });

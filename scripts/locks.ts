@@ -106,12 +106,14 @@ function main(options: Options): void {
     }
 
     const problems: string[] = [];
+    let written = 0;
     const write = (file: string, text: string) => {
       const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
       if (current === text) return;
       if (options.check) problems.push(`${path.relative(process.cwd(), file)} is ${current === undefined ? 'missing' : 'out of date'}`);
       else {
         writeFileSync(file, text);
+        written++;
         say(`wrote ${path.relative(process.cwd(), file)}`);
       }
     };
@@ -135,7 +137,8 @@ function main(options: Options): void {
       process.exitCode = 1;
       return;
     }
-    say(`${stacks.length} stack lock files ${options.check ? 'are up to date' : 'written'} (${[...required].map(([a, v]) => `${a} ${v}`).join(', ')}).`);
+    const providers = [...required].map(([a, v]) => `${a} ${v}`).join(', ');
+    say(`${stacks.length} stack lock files (${providers}): ${written === 0 ? 'up to date' : `${written} file(s) written`}.`);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
