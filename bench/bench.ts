@@ -8,14 +8,15 @@
  *   npm run bench -- --quick           synth cases and scale only (no stock app, plans or tests)
  *   npm run bench -- --skip-tests      also: --skip-plan, --skip-stock, --skip-scale
  *   npm run bench -- --runs 7          more measured runs per case (at least 5 for results.md)
- *   npm run bench -- --no-profile      no `node --cpu-prof` profile of the cases that miss a target
+ *   npm run bench -- --no-profile      no CPU profile of the cases that miss a target
  *   npm run bench -- --out file.md     write the report there (a full run writes bench/results.md)
  *
  * Each case gets one warm-up run, then the runs go round-robin over the cases of a group, so a
  * change in machine load affects every case of a ratio alike. Wall time is measured by this
  * process around the command; peak RSS and CPU time come from every Node.js process of the
  * command's tree (bench/lib/probe.cjs via NODE_OPTIONS; Terraform and other non-Node processes
- * are not included). Timings are noisy: nothing here is asserted in a test.
+ * are not included). npm commands run with `--silent`, which only drops npm's banner lines.
+ * Timings are noisy: nothing here is asserted in a test.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,7 +74,7 @@ interface Case {
   /** The command as a user would type it. */
   readonly shown: string;
   run(): Sample | Promise<Sample>;
-  /** The command to run under `node --cpu-prof` when this case misses a target. */
+  /** The command to profile (V8 CPU profiles of its Node.js processes) when this case misses a target. */
   readonly profile?: Command;
   /** Filled in by the warm-up: e.g. the stack count of a synth. */
   note?: string;
@@ -179,12 +180,21 @@ async function main(): Promise<void> {
   mkdirSync(scratchRoot, { recursive: true });
   const outdir = (name: string) => path.join(scratchRoot, `${name}.out`);
   const cores = os.availableParallelism();
+  /** What Jest uses without a maxWorkers setting (jest.config.js now asks for at least 2). */
+  const jestDefaultWorkers = Math.max(1, cores - 1);
 
   // --- 1-3: the default synth, the floor and the stock app -----------------------------
   const floorApp = writeFloorApp(path.join(scratchRoot, 'floor'));
   const synthCases: Case[] = [
     commandCase('synth', 'default synth: `npm run synth`', 'npm run synth', { argv: [NPM, 'run', 'synth', '--silent'], cwd: ROOT, env: { CDKTF_OUTDIR: outdir('synth') } }, outdir('synth')),
-    commandCase('synth-tsx', 'default synth without npm: `tsx main.ts`', 'npx tsx main.ts', { argv: [BIN('tsx'), 'main.ts'], cwd: ROOT, env: { CDKTF_OUTDIR: outdir('synth-tsx') } }, outdir('synth-tsx')),
+    commandCase(
+      'synth-debug',
+      'default synth, source maps on (as before): `DEBUG=1 npm run synth`',
+      'DEBUG=1 npm run synth',
+      { argv: [NPM, 'run', 'synth', '--silent'], cwd: ROOT, env: { CDKTF_OUTDIR: outdir('synth-debug'), DEBUG: '1' } },
+      outdir('synth-debug'),
+    ),
+    commandCase('synth-tsx', 'default synth without npm: `tsx main.ts`', 'node_modules/.bin/tsx main.ts', { argv: [BIN('tsx'), 'main.ts'], cwd: ROOT, env: { CDKTF_OUTDIR: outdir('synth-tsx') } }, outdir('synth-tsx')),
     commandCase(
       'synth-node',
       'default synth, one process: `node -r tsx/cjs main.ts`',
@@ -251,6 +261,12 @@ async function main(): Promise<void> {
   if (options.tests) {
     const testCases = [
       commandCase('test-unit', 'unit tests: `npm run test:unit`', 'npm run test:unit', { argv: [NPM, 'run', 'test:unit', '--silent'], cwd: ROOT }),
+      commandCase(
+        'test-unit-before',
+        "unit tests without the Jest tuning: Jest's node environment, default workers",
+        `npx jest --selectProjects unit --testEnvironment node --maxWorkers ${jestDefaultWorkers}`,
+        { argv: [NPX, 'jest', '--selectProjects', 'unit', '--testEnvironment', 'node', '--maxWorkers', String(jestDefaultWorkers)], cwd: ROOT },
+      ),
       commandCase('test-terraform', 'Terraform tests: `npx jest --selectProjects terraform`', 'npx jest --selectProjects terraform', { argv: [NPX, 'jest', '--selectProjects', 'terraform'], cwd: ROOT }),
       commandCase('test-all', 'everything: `npm test` (typecheck, lint, jest)', 'npm test', { argv: [NPM, 'test', '--silent'], cwd: ROOT }),
     ];
@@ -289,9 +305,9 @@ async function main(): Promise<void> {
       const dir = path.join(ROOT, 'bench', 'profiles', c.id);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      log(`\n== profiling ${c.label} (node --cpu-prof into ${path.relative(ROOT, dir)}) ==`);
+      log(`\n== profiling ${c.label} (V8 CPU profiles into ${path.relative(ROOT, dir)}) ==`);
       try {
-        measure(c.profile!, path.join(scratchRoot, 'probe'), ['--cpu-prof', `--cpu-prof-dir=${JSON.stringify(dir)}`]);
+        measure(c.profile!, path.join(scratchRoot, 'probe'), dir);
         const summary = summarizeProfiles(dir, ROOT);
         profiles.push({ case: c, dir, summary, kept: pruneProfiles(dir) });
       } catch (error) {
@@ -339,6 +355,10 @@ async function main(): Promise<void> {
     );
   }
   const informational = [
+    ['speed-up of the synth from source maps off: `DEBUG=1 npm run synth` / `npm run synth`, wall', ratio(wall(find('synth-debug')), synth)],
+    ['the same, CPU time of the Node processes', ratio(cpu(find('synth-debug')), cpu(find('synth')))],
+    ['speed-up of the unit tests from the Jest tuning: before / `npm run test:unit`, wall', ratio(wall(find('test-unit-before')), unit)],
+    ['the same, CPU time of the Node processes', ratio(cpu(find('test-unit-before')), cpu(find('test-unit')))],
     ['`tsx main.ts` / floor', ratio(wall(find('synth-tsx')), floor)],
     ['`node -r tsx/cjs main.ts` / floor', ratio(wall(find('synth-node')), floor)],
     ['`ENVIRONMENTS=dev npm run synth` / floor', ratio(wall(find('synth-dev')), floor)],
@@ -353,6 +373,16 @@ async function main(): Promise<void> {
     } else lines.push(`- ${name}: ${x(value)}`);
   }
   lines.push('');
+  const tsxWall = wall(find('synth-tsx'));
+  const nodeWall = wall(find('synth-node'));
+  if (synth !== undefined && floor !== undefined && tsxWall !== undefined && nodeWall !== undefined) {
+    lines.push(
+      `Where the default synth's ${seconds(synth - floor)} over the floor go (medians of this run): npm ${seconds(synth - tsxWall)}, ` +
+        `the tsx CLI's second Node.js process and ESM loader ${seconds(tsxWall - nodeWall)}, ` +
+        `and the app itself in one process ${seconds(nodeWall - floor)} (transpiling; loading cdktf, the provider classes, zod and yaml; validating the configuration; synthesizing ${find('synth')?.case.note ?? 'the stacks'}; the preflight checks).`,
+      '',
+    );
+  }
   if (planNote) lines.push(planNote.trim(), '');
   lines.push('## Targets', '');
   lines.push('| Target | Measured | Limit | Result |', '|---|---|---|---|');
@@ -364,8 +394,9 @@ async function main(): Promise<void> {
     for (const p of profiles) {
       lines.push(`### ${p.case.label}`, '');
       lines.push(
-        `\`node --cpu-prof\` of one run of \`${p.case.shown}\` (every Node.js process of it): ${(p.summary.totalMs / 1000).toFixed(2)} s sampled over ${p.summary.processes.length} processes. ` +
-          `Kept in \`${path.relative(ROOT, p.dir)}/\` (open in Chrome DevTools > Performance or VS Code): ${p.kept.map((f) => `\`${f}\` (${sizeMb(path.join(p.dir, f)).toFixed(1)} MB)`).join(', ')}; profiles of processes with under 10% of the samples (npm, CLI wrappers) were dropped.`,
+        `V8 CPU profiles (the \`.cpuprofile\` of \`node --cpu-prof\`, recorded by bench/lib/probe.cjs in every Node.js process) of one more run of \`${p.case.shown}\`: ` +
+          `${(p.summary.totalMs / 1000).toFixed(2)} s of busy samples over ${p.summary.processes.length} processes (${p.summary.processes.map((x) => `${x.file.replace(/^CPU\.\d+\.|\.cpuprofile$/g, '')} ${(x.totalMs / 1000).toFixed(2)} s`).join(', ')}). ` +
+          `Kept in \`${path.relative(ROOT, p.dir)}/\` (open in Chrome DevTools > Performance, or VS Code): ${p.kept.map((f) => `\`${f}\` (${sizeMb(path.join(p.dir, f)).toFixed(1)} MB)`).join(', ')}; the profiles of processes with under 10% of the busy time (npm, CLI wrappers) were dropped.`,
         '',
       );
       lines.push('Top modules by self time:', '', '| Module | Self time | Share |', '|---|---:|---:|');

@@ -48,20 +48,24 @@ export class CommandFailed extends Error {
 
 let probeCounter = 0;
 
-/** NODE_OPTIONS with the probe (and any extra flags) added to what the caller already had. */
-export function nodeOptions(base: string | undefined, extra: string[] = []): string {
-  return [base ?? '', `--require ${JSON.stringify(PROBE)}`, ...extra].filter(Boolean).join(' ');
+/** NODE_OPTIONS with the probe added to what the caller already had. */
+export function nodeOptions(base: string | undefined): string {
+  return [base ?? '', `--require ${JSON.stringify(PROBE)}`].filter(Boolean).join(' ');
 }
 
-/** Runs `command` once. Throws CommandFailed on a non-zero exit. */
-export function measure(command: Command, scratch: string, extraNodeOptions: string[] = []): Sample {
+/**
+ * Runs `command` once. Throws CommandFailed on a non-zero exit. With `profileDir`, every
+ * Node.js process of the command also writes a V8 CPU profile there (see probe.cjs).
+ */
+export function measure(command: Command, scratch: string, profileDir?: string): Sample {
   mkdirSync(scratch, { recursive: true });
   const probeFile = path.join(scratch, `probe-${process.pid}-${probeCounter++}.jsonl`);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...command.env,
     BENCH_PROBE_FILE: probeFile,
-    NODE_OPTIONS: nodeOptions(command.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS, extraNodeOptions),
+    NODE_OPTIONS: nodeOptions(command.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS),
+    ...(profileDir ? { BENCH_CPU_PROFILE_DIR: profileDir } : {}),
   };
   const [file, ...args] = command.argv;
   const start = performance.now();

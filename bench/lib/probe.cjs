@@ -1,16 +1,42 @@
 /**
  * Loaded into every Node.js process of a measured command through
  * `NODE_OPTIONS=--require <this file>` (npm, the tsx CLI and its child, ts-node, jest and its
- * workers). On exit each process appends its own peak RSS and CPU time, from
- * `process.resourceUsage()`, to the file named by BENCH_PROBE_FILE. Plain Node, so it works
- * on any machine that runs the project (no `/usr/bin/time` needed).
+ * workers). Plain Node, so it works on any machine that runs the project (no `/usr/bin/time`).
+ *
+ *  - BENCH_PROBE_FILE: on exit, each process appends its own peak RSS and CPU time, from
+ *    `process.resourceUsage()`, to that file (one JSON line).
+ *  - BENCH_CPU_PROFILE_DIR: each process records a V8 CPU profile from here to its exit and
+ *    writes it there as `CPU.<pid>.<script>.cpuprofile`: the profiler and file format of
+ *    `node --cpu-prof`, which Node does not accept in NODE_OPTIONS, started through
+ *    node:inspector instead so that it reaches the processes npm and tsx start.
  */
-const file = process.env.BENCH_PROBE_FILE;
 const { isMainThread } = require('node:worker_threads');
 
-if (file && isMainThread) {
-  const { appendFileSync } = require('node:fs');
+const file = process.env.BENCH_PROBE_FILE;
+const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
+
+if (isMainThread && (file || profileDir)) {
+  const { appendFileSync, writeFileSync } = require('node:fs');
+  const path = require('node:path');
+  let session;
+  if (profileDir) {
+    const inspector = require('node:inspector');
+    session = new inspector.Session();
+    session.connect();
+    // In-thread inspector sessions answer synchronously, also inside an 'exit' handler.
+    session.post('Profiler.enable');
+    session.post('Profiler.setSamplingInterval', { interval: 1000 });
+    session.post('Profiler.start');
+  }
   process.on('exit', () => {
+    if (session) {
+      session.post('Profiler.stop', (error, result) => {
+        const script = path.basename(process.argv[1] ?? 'node').replace(/[^\w.-]/g, '_');
+        if (!error && result) writeFileSync(path.join(profileDir, `CPU.${process.pid}.${script}.cpuprofile`), JSON.stringify(result.profile));
+      });
+      session.disconnect();
+    }
+    if (!file) return;
     const usage = process.resourceUsage();
     const record = {
       pid: process.pid,

@@ -19,9 +19,9 @@ interface CpuProfile {
 }
 
 export interface ProfileSummary {
-  /** Sampled time over all processes, ms. */
+  /** Sampled busy (not idle) time over all processes, ms. */
   readonly totalMs: number;
-  /** Per process (profile file): its sampled time, ms. */
+  /** Per process (profile file): its sampled busy time, ms. */
   readonly processes: Array<{ file: string; totalMs: number }>;
   readonly topFunctions: Array<{ name: string; where: string; selfMs: number }>;
   readonly topModules: Array<{ module: string; selfMs: number }>;
@@ -57,9 +57,9 @@ export function summarizeProfiles(dir: string, root: string, top = 15): ProfileS
     profile.samples.forEach((id, i) => {
       const delta = profile.timeDeltas[i] ?? 0;
       const frame = frames.get(id);
-      if (!frame || delta <= 0) return;
+      // Idle samples (waiting for a child process, for I/O) are not time spent.
+      if (!frame || delta <= 0 || frame.functionName === '(idle)') return;
       processUs += delta;
-      if (frame.functionName === '(idle)' || frame.functionName === '(program)') return;
       const name = frame.functionName || '(anonymous)';
       const at = where(frame, root);
       const key = `${name}@${at}`;
@@ -94,7 +94,8 @@ export function pruneProfiles(dir: string, share = 0.1): string[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   const sizes = files.map((file) => {
     const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CpuProfile;
-    return { file, us: profile.timeDeltas.reduce((s, d) => s + Math.max(0, d), 0) };
+    const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+    return { file, us: profile.samples.reduce((s, id, i) => (idle.has(id) ? s : s + Math.max(0, profile.timeDeltas[i] ?? 0)), 0) };
   });
   const total = sizes.reduce((s, p) => s + p.us, 0);
   const kept: string[] = [];
