@@ -10,8 +10,8 @@
  * previous output folder is replaced only after a complete, successful synth that breaks
  * no guardrail and passes the preflight (README "Guardrails", "Preflight").
  */
-// First, before cdktf loads: source maps off unless DEBUG (a third of the synth's CPU time).
-import './scripts/lib/synth-source-maps';
+// First, before cdktf loads: cheap stack traces unless DEBUG (scripts/lib/synth-stack-traces.ts).
+import './scripts/lib/synth-stack-traces';
 import { App } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConfigError, configPathFromEnv, loadConfigFile } from './config/load';

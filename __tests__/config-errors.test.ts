@@ -94,7 +94,7 @@ describe('configuration errors', () => {
     const before = snapshot();
     const file = path.join(workDir, 'bad-process.yaml');
     writeFileSync(file, mutated((d) => (d.environments.prod.network.cidr = 'ten')));
-    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], {
+    const result = spawnSync(process.execPath, ['scripts/run.cjs', 'main.ts'], {
       cwd: root,
       env: { ...process.env, INFRA_CONFIG: file, CDKTF_OUTDIR: outdir },
       encoding: 'utf8',

@@ -105,7 +105,7 @@ describe('npm run plan / apply commands', () => {
 
   test('`npm run plan` synthesizes first, then runs terraform per stack in dependency order (dry run)', () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'run-synth-')), 'cdktf.out');
-    const result = spawnSync('npx', ['tsx', 'scripts/terraform-run.ts', 'plan', '--dry-run', '*-network'], {
+    const result = spawnSync(process.execPath, ['scripts/run.cjs', 'scripts/terraform-run.ts', 'plan', '--dry-run', '*-network'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, CDKTF_OUTDIR: out, INFRA_CONFIG: '', ENVIRONMENTS: '' },

@@ -1,6 +1,7 @@
 /**
  * One commit, one plan, whichever tool runs it:
- *  - `npm run synth` and `npx cdktf synth` write byte-identical stacks (and lock files);
+ *  - `npm run synth`, `npx cdktf synth` and the app under tsx (`DEBUG=1 npm run synth`) write
+ *    byte-identical stacks (and lock files): the cached bundle of scripts/run.cjs changes nothing;
  *  - `npx cdktf diff <stack>` and plain Terraform (`npm run plan -- <stack>`: init with the
  *    lock file read-only, plan to a file) propose the same actions on the same addresses.
  * Offline: the test supplies the provider mirror (TF_CLI_CONFIG_FILE), a local backend and
@@ -79,6 +80,7 @@ function printedChanges(output: string): string[] {
 describeWithTerraform('cdktf CLI and plain Terraform give the same result', () => {
   let npmOut: string;
   let cliOut: string;
+  let tsxOut: string;
   let diff: Ran;
   let planRun: Ran;
 
@@ -86,30 +88,36 @@ describeWithTerraform('cdktf CLI and plain Terraform give the same result', () =
     const work = mkdtempSync(path.join(os.tmpdir(), 'parity-'));
     npmOut = path.join(work, 'npm.out');
     cliOut = path.join(work, 'cli.out');
-    const env = { ...terraformEnv(), INFRA_CONFIG: '', ENVIRONMENTS: '' };
-    const [npmSynth, cliSynth] = await Promise.all([
+    tsxOut = path.join(work, 'tsx.out');
+    const env = { ...terraformEnv(), INFRA_CONFIG: '', ENVIRONMENTS: '', DEBUG: '' };
+    const [npmSynth, cliSynth, tsxSynth] = await Promise.all([
       run('npm', ['run', '--silent', 'synth'], { env: { ...env, CDKTF_OUTDIR: npmOut } }),
       run('npx', ['cdktf', 'synth', '--output', cliOut], { env }),
+      run('npm', ['run', '--silent', 'synth'], { env: { ...env, CDKTF_OUTDIR: tsxOut, DEBUG: '1' } }),
     ]);
     expectOk('npm run synth', npmSynth);
     expectOk('npx cdktf synth', cliSynth);
+    expectOk('DEBUG=1 npm run synth', tsxSynth);
 
     writeOfflineOverride(path.join(cliOut, 'stacks', STACK));
     writeOfflineOverride(path.join(npmOut, 'stacks', STACK));
     [diff, planRun] = await Promise.all([
       run('npx', ['cdktf', 'diff', STACK, '--skip-synth', '--skip-provider-lock', '--no-color', '--output', cliOut], { env }),
-      run('npx', ['tsx', 'scripts/terraform-run.ts', 'plan', STACK, '--skip-synth', '-no-color'], { env: { ...env, CDKTF_OUTDIR: npmOut } }),
+      run(process.execPath, ['scripts/run.cjs', 'scripts/terraform-run.ts', 'plan', STACK, '--skip-synth', '-no-color'], { env: { ...env, CDKTF_OUTDIR: npmOut } }),
     ]);
   });
 
-  test('`npm run synth` and `npx cdktf synth` write byte-identical stacks and lock files', () => {
+  test.each([
+    ['`npx cdktf synth`', () => cliOut],
+    ['the app under tsx (`DEBUG=1 npm run synth`)', () => tsxOut],
+  ])('`npm run synth` and %s write byte-identical stacks and lock files', (_name, other) => {
     const stacks = readManifest(npmOut).map((s) => s.name);
-    expect(readManifest(cliOut).map((s) => s.name)).toEqual(stacks);
+    expect(readManifest(other()).map((s) => s.name)).toEqual(stacks);
     expect(stacks).toContain(STACK);
     for (const stack of stacks) {
       for (const file of ['cdk.tf.json', '.terraform.lock.hcl']) {
         const a = readFileSync(path.join(npmOut, 'stacks', stack, file));
-        const b = readFileSync(path.join(cliOut, 'stacks', stack, file));
+        const b = readFileSync(path.join(other(), 'stacks', stack, file));
         expect({ stack, file, identical: a.equals(b) }).toEqual({ stack, file, identical: true });
       }
     }

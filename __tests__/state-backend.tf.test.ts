@@ -358,7 +358,7 @@ describeWithTerraform('remote state against S3 and DynamoDB protocol servers', (
       const synth = synthStateAndNetwork(configWith((d) => (d.state.bucket = 'acme-missing')));
       const backendFile = writeTestBackendConfig(mkdtempSync(path.join(work, 'check-missing-')), { s3: s3.endpoint });
       // Asynchronously: the servers run in this process.
-      const result = await run(process.execPath, [require.resolve('tsx/cli'), 'scripts/state-check.ts', 'dev-network', `-backend-config=${backendFile}`], root, {
+      const result = await run(process.execPath, [path.join(root, 'scripts', 'run.cjs'), 'scripts/state-check.ts', 'dev-network', `-backend-config=${backendFile}`], root, {
         ...process.env,
         CDKTF_OUTDIR: synth.outdir,
       });

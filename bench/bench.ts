@@ -96,8 +96,14 @@ function stacksIn(outdir: string): number {
   return Object.keys((JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: object }).stacks).length;
 }
 
-/** A case that runs `command` in a child process; `outdir` (if any) is emptied first and its stacks counted. */
-function commandCase(id: string, label: string, shown: string, command: Command, outdir?: string): Case {
+/** Where scripts/run.cjs keeps its bundles and code caches. */
+const RUN_CACHE = path.join(ROOT, 'node_modules', '.cache', 'fargate-private-platform');
+
+/**
+ * A case that runs `command` in a child process; `outdir` (if any) is emptied first and its
+ * stacks counted, and `before` (if any) runs first, outside the measurement.
+ */
+function commandCase(id: string, label: string, shown: string, command: Command, outdir?: string, before?: () => void): Case {
   const self: Case = {
     id,
     label,
@@ -105,6 +111,7 @@ function commandCase(id: string, label: string, shown: string, command: Command,
     profile: command,
     run() {
       if (outdir) rmSync(outdir, { recursive: true, force: true });
+      before?.();
       const sample = measure(command, path.join(scratchRoot, 'probe'));
       if (outdir && self.note === undefined) {
         const stacks = stacksIn(outdir);
@@ -185,25 +192,25 @@ async function main(): Promise<void> {
 
   // --- 1-3: the default synth, the floor and the stock app -----------------------------
   const floorApp = writeFloorApp(path.join(scratchRoot, 'floor'));
+  const synthEnv = (name: string, extra: NodeJS.ProcessEnv = {}) => ({ CDKTF_OUTDIR: outdir(name), ...extra });
+  const npmSynth = (name: string, extra: NodeJS.ProcessEnv = {}): Command => ({ argv: [NPM, 'run', 'synth', '--silent'], cwd: ROOT, env: synthEnv(name, extra) });
   const synthCases: Case[] = [
-    commandCase('synth', 'default synth: `npm run synth`', 'npm run synth', { argv: [NPM, 'run', 'synth', '--silent'], cwd: ROOT, env: { CDKTF_OUTDIR: outdir('synth') } }, outdir('synth')),
+    commandCase('synth', 'default synth: `npm run synth`', 'npm run synth', npmSynth('synth'), outdir('synth')),
+    commandCase('synth-run', 'default synth without npm: `node scripts/run.cjs main.ts`', 'node scripts/run.cjs main.ts', { argv: [process.execPath, 'scripts/run.cjs', 'main.ts'], cwd: ROOT, env: synthEnv('synth-run') }, outdir('synth-run')),
     commandCase(
-      'synth-debug',
-      'default synth, source maps on (as before): `DEBUG=1 npm run synth`',
-      'DEBUG=1 npm run synth',
-      { argv: [NPM, 'run', 'synth', '--silent'], cwd: ROOT, env: { CDKTF_OUTDIR: outdir('synth-debug'), DEBUG: '1' } },
-      outdir('synth-debug'),
+      'synth-cold',
+      'default synth, first run after a source change (bundle rebuilt)',
+      'npm run synth  (after rm -rf node_modules/.cache/fargate-private-platform)',
+      npmSynth('synth-cold'),
+      outdir('synth-cold'),
+      () => rmSync(RUN_CACHE, { recursive: true, force: true }),
     ),
-    commandCase('synth-tsx', 'default synth without npm: `tsx main.ts`', 'node_modules/.bin/tsx main.ts', { argv: [BIN('tsx'), 'main.ts'], cwd: ROOT, env: { CDKTF_OUTDIR: outdir('synth-tsx') } }, outdir('synth-tsx')),
-    commandCase(
-      'synth-node',
-      'default synth, one process: `node -r tsx/cjs main.ts`',
-      'node --require tsx/cjs main.ts',
-      { argv: [process.execPath, '--require', 'tsx/cjs', 'main.ts'], cwd: ROOT, env: { CDKTF_OUTDIR: outdir('synth-node') } },
-      outdir('synth-node'),
-    ),
-    commandCase('synth-dev', 'one environment: `ENVIRONMENTS=dev npm run synth`', 'ENVIRONMENTS=dev npm run synth', { argv: [NPM, 'run', 'synth', '--silent'], cwd: ROOT, env: { CDKTF_OUTDIR: outdir('synth-dev'), ENVIRONMENTS: 'dev' } }, outdir('synth-dev')),
+    commandCase('synth-tsx', 'default synth under tsx (as before): `tsx main.ts`', 'node_modules/.bin/tsx main.ts', { argv: [BIN('tsx'), 'main.ts'], cwd: ROOT, env: synthEnv('synth-tsx') }, outdir('synth-tsx')),
+    commandCase('synth-debug', 'default synth, DEBUG (tsx, source maps, full stacks)', 'DEBUG=1 npm run synth', npmSynth('synth-debug', { DEBUG: '1' }), outdir('synth-debug')),
+    commandCase('synth-dev', 'one environment: `ENVIRONMENTS=dev npm run synth`', 'ENVIRONMENTS=dev npm run synth', npmSynth('synth-dev', { ENVIRONMENTS: 'dev' }), outdir('synth-dev')),
     commandCase('floor', 'floor: minimal JS app, deep import, `node`', 'node main.js', { argv: [process.execPath, floorApp], cwd: path.dirname(floorApp), env: { CDKTF_OUTDIR: outdir('floor') } }, outdir('floor')),
+    // npm's built-in `env` script only prints the environment: what `npm run` costs by itself.
+    commandCase('npm-noop', 'npm itself: `npm run env` (built in, prints the environment)', 'npm run env', { argv: [NPM, 'run', 'env', '--silent'], cwd: ROOT }),
   ];
   if (options.stock) {
     const stockDir = writeStockApp(path.join(scratchRoot, 'stock'));
@@ -239,20 +246,29 @@ async function main(): Promise<void> {
       const planOut = outdir('plan');
       measure({ argv: [NPM, 'run', 'synth', '--silent'], cwd: ROOT, env: { CDKTF_OUTDIR: planOut } }, path.join(scratchRoot, 'probe'));
       const stacks = listStacks(planOut);
-      const planCase = (id: string, label: string, concurrency: number): Case => ({
+      const planCase = (id: string, label: string, concurrency: number, env: NodeJS.ProcessEnv = {}): Case => ({
         id,
         label,
-        shown: `planStacksOffline(outdir, ${stacks.length} stacks, { concurrency: ${concurrency} })`,
+        shown: `planStacksOffline(outdir, ${stacks.length} stacks, { concurrency: ${concurrency}${env.GOGC ? `, env: { GOGC: '${env.GOGC}' }` : ''} })`,
         note: `${stacks.length} stacks`,
         run: () =>
           measureAsync(async () => {
-            const planned = await planStacksOffline(planOut, stacks, { concurrency });
+            const planned = await planStacksOffline(planOut, stacks, { concurrency, env });
             const failed = planned.filter((p) => !p.ok);
             if (failed.length > 0) throw new Error(failed.map(describeFailure).join('\n'));
           }),
       });
       results.push(
-        ...(await runGroup('offline plan of the default stacks', [planCase('plan-serial', 'offline plan, serial (concurrency 1)', 1), planCase('plan-parallel', `offline plan, parallel (concurrency ${cores})`, cores)], options.runs)),
+        ...(await runGroup(
+          'offline plan of the default stacks',
+          [
+            planCase('plan-serial', 'offline plan, serial (concurrency 1)', 1),
+            planCase('plan-parallel', `offline plan, parallel (concurrency ${cores})`, cores),
+            // Go's default GC (GOGC=100), as before terraformEnv set GOGC=400.
+            planCase('plan-parallel-gc100', `offline plan, parallel, Go's default GC (as before)`, cores, { GOGC: '100' }),
+          ],
+          options.runs,
+        )),
       );
     }
   }
@@ -354,32 +370,30 @@ async function main(): Promise<void> {
       '',
     );
   }
+  const runWall = wall(find('synth-run'));
+  const tsxWall = wall(find('synth-tsx'));
+  const npmWall = wall(find('npm-noop'));
   const informational = [
-    ['speed-up of the synth from source maps off: `DEBUG=1 npm run synth` / `npm run synth`, wall', ratio(wall(find('synth-debug')), synth)],
-    ['the same, CPU time of the Node processes', ratio(cpu(find('synth-debug')), cpu(find('synth')))],
+    ['speed-up of the app from scripts/run.cjs: `tsx main.ts` / `node scripts/run.cjs main.ts`, wall', ratio(tsxWall, runWall)],
+    ['the same, CPU time of the Node processes', ratio(cpu(find('synth-tsx')), cpu(find('synth-run')))],
+    ['`node scripts/run.cjs main.ts` / floor', ratio(runWall, floor)],
+    ['first synth after a source change / `npm run synth`', ratio(wall(find('synth-cold')), synth)],
+    ['`DEBUG=1 npm run synth` / `npm run synth`', ratio(wall(find('synth-debug')), synth)],
+    ['`ENVIRONMENTS=dev npm run synth` / floor', ratio(wall(find('synth-dev')), floor)],
+    ['stock / `node scripts/run.cjs main.ts`', ratio(stock, runWall)],
     ['speed-up of the unit tests from the Jest tuning: before / `npm run test:unit`, wall', ratio(wall(find('test-unit-before')), unit)],
     ['the same, CPU time of the Node processes', ratio(cpu(find('test-unit-before')), cpu(find('test-unit')))],
-    ['`tsx main.ts` / floor', ratio(wall(find('synth-tsx')), floor)],
-    ['`node -r tsx/cjs main.ts` / floor', ratio(wall(find('synth-node')), floor)],
-    ['`ENVIRONMENTS=dev npm run synth` / floor', ratio(wall(find('synth-dev')), floor)],
-    ['npm overhead (`npm run synth` - `tsx main.ts`)', undefined],
     ['offline plan, serial / parallel', ratio(wall(find('plan-serial')), wall(find('plan-parallel')))],
+    ["speed-up of the parallel offline plan from GOGC=400: Go's default GC / GOGC=400", ratio(wall(find('plan-parallel-gc100')), wall(find('plan-parallel')))],
   ] as const;
   lines.push('Other ratios from the same run:', '');
-  for (const [name, value] of informational) {
-    if (name.startsWith('npm overhead')) {
-      const tsx = wall(find('synth-tsx'));
-      lines.push(`- ${name}: ${synth !== undefined && tsx !== undefined ? seconds(synth - tsx) : 'n/a'}`);
-    } else lines.push(`- ${name}: ${x(value)}`);
-  }
+  for (const [name, value] of informational) lines.push(`- ${name}: ${x(value)}`);
   lines.push('');
-  const tsxWall = wall(find('synth-tsx'));
-  const nodeWall = wall(find('synth-node'));
-  if (synth !== undefined && floor !== undefined && tsxWall !== undefined && nodeWall !== undefined) {
+  if (synth !== undefined && floor !== undefined && runWall !== undefined && npmWall !== undefined) {
     lines.push(
-      `Where the default synth's ${seconds(synth - floor)} over the floor go (medians of this run): npm ${seconds(synth - tsxWall)}, ` +
-        `the tsx CLI's second Node.js process and ESM loader ${seconds(tsxWall - nodeWall)}, ` +
-        `and the app itself in one process ${seconds(nodeWall - floor)} (transpiling; loading cdktf, the provider classes, zod and yaml; validating the configuration; synthesizing ${find('synth')?.case.note ?? 'the stacks'}; the preflight checks).`,
+      `Where the default synth's ${seconds(synth)} go (medians of this run): \`npm run\` itself ${seconds(npmWall)} (${x(ratio(npmWall, floor))} the floor on its own), ` +
+        `and the app in one process ${seconds(runWall)}, ${seconds(runWall - floor)} over the floor (checking the bundle is fresh; loading cdktf, the provider classes, zod and yaml from V8's code cache; ` +
+        `validating the configuration; synthesizing ${find('synth')?.case.note ?? 'the stacks'}; the guardrails and the preflight checks).`,
       '',
     );
   }

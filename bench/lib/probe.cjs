@@ -27,6 +27,10 @@ if (isMainThread && (file || profileDir)) {
     session.post('Profiler.enable');
     session.post('Profiler.setSamplingInterval', { interval: 1000 });
     session.post('Profiler.start');
+    // Writing the profile on exit takes a moment; a parent that ends its children with SIGTERM
+    // (jest-worker does, 500 ms after asking them to stop) must not kill this one halfway:
+    // a SIGTERM becomes an orderly exit, which writes the profile.
+    process.on('SIGTERM', () => process.exit(143));
   }
   process.on('exit', () => {
     if (session) {
