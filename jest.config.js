@@ -7,13 +7,22 @@
  * Speed (measured by `npm run bench`, see README "Performance"):
  *  - the test environment formats the creation stacks cdktf records for every token without
  *    source maps (see __tests__/helpers/jest-environment.js); failures keep mapped stacks;
+ *  - the default configuration is synthesized once, before the test files run
+ *    (__tests__/helpers/global-setup.js), not once in every file that reads it;
  *  - at least two workers: Jest's default (cores - 1) runs everything in one process on a
  *    2-core machine, and the tests that spawn a synth or Terraform leave that core idle.
  */
 const os = require('node:os');
 
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] };
-const common = { testEnvironment: '<rootDir>/__tests__/helpers/jest-environment.js', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+  testEnvironment: '<rootDir>/__tests__/helpers/jest-environment.js',
+  // One synth of the default configuration for every test file that reads it (synthDefault()).
+  globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   maxWorkers: Math.max(2, os.availableParallelism() - 1),

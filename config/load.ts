@@ -48,6 +48,14 @@ export function parseConfigText(text: string, file = '<inline>'): ResolvedConfig
   if (data === null || data === undefined) {
     throw new ConfigError(file, [{ path: '', message: 'the file is empty; expected a mapping with the keys project, state and environments' }]);
   }
+  return validateConfigData(data, file);
+}
+
+/**
+ * Validates configuration data already parsed (from YAML, JSON or code) and resolves its
+ * defaults; throws a ConfigError naming every problem, as for a file.
+ */
+export function validateConfigData(data: unknown, file = '<inline>'): ResolvedConfig {
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) throw new ConfigError(file, parsed.error.issues.map(toConfigIssue));
   const { config, issues } = resolveConfig(parsed.data);

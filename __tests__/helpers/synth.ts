@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { buildApp } from '../../main';
-import { DEFAULT_CONFIG_PATH, loadConfigFile, parseConfigText } from '../../config/load';
+import { DEFAULT_CONFIG_PATH, loadConfigFile, validateConfigData } from '../../config/load';
 import type { ResolvedConfig } from '../../config/validate';
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -22,6 +22,10 @@ export function synthConfig(config: ResolvedConfig): Synthesized {
   const app = new App({ outdir });
   buildApp(app, config);
   app.synth();
+  return synthesizedIn(outdir, config);
+}
+
+function synthesizedIn(outdir: string, config: ResolvedConfig): Synthesized {
   const cache = new Map<string, Json>();
   return {
     outdir,
@@ -36,8 +40,15 @@ export function synthConfig(config: ResolvedConfig): Synthesized {
   };
 }
 
+/**
+ * The default configuration, synthesized. Under Jest, the one synth global-setup.js made
+ * with `scripts/run.cjs main.ts` (shared by every test file: read it, never write into it);
+ * elsewhere, a fresh synth.
+ */
 export function synthDefault(): Synthesized {
-  return synthConfig(loadConfigFile(DEFAULT_CONFIG_PATH));
+  const config = loadConfigFile(DEFAULT_CONFIG_PATH);
+  const shared = process.env.TEST_DEFAULT_SYNTH;
+  return shared ? synthesizedIn(shared, config) : synthConfig(config);
 }
 
 let defaultData: Json | undefined;
@@ -53,8 +64,9 @@ export function defaultConfigData(): Json {
   return JSON.parse(JSON.stringify(defaultData)) as Json;
 }
 
+/** Validates `data` as a configuration file's content (without a YAML round trip). */
 export function configFrom(data: Json): ResolvedConfig {
-  return parseConfigText(JSON.stringify(data));
+  return validateConfigData(data);
 }
 
 /** Every resource of `type` in a stack, as [logical name, config] pairs. */

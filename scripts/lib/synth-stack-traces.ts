@@ -33,6 +33,10 @@ function isError(target: unknown): boolean {
 
 if (!process.env.DEBUG) {
   process.setSourceMapsEnabled?.(false);
+}
+// Only where nobody formats stacks yet: a test runner's formatter (Jest's maps failures to the
+// sources) stays in charge.
+if (!process.env.DEBUG && Error.prepareStackTrace === undefined) {
   Error.prepareStackTrace = (target: unknown, frames: NodeJS.CallSite[]): string => {
     const shown = isError(target) ? frames : frames.slice(0, CREATION_FRAMES);
     let text = header(target);
