@@ -97,7 +97,7 @@ function stacksIn(outdir: string): number {
 }
 
 /** Where scripts/run.cjs keeps its bundles and code caches. */
-const RUN_CACHE = path.join(ROOT, 'node_modules', '.cache', 'fargate-private-platform');
+const RUN_CACHE = path.join(ROOT, 'node_modules', '.cache', 'fargate-private-platform', 'run');
 
 /**
  * A case that runs `command` in a child process; `outdir` (if any) is emptied first and its
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
     commandCase(
       'synth-cold',
       'default synth, first run after a source change (bundle rebuilt)',
-      'npm run synth  (after rm -rf node_modules/.cache/fargate-private-platform)',
+      'npm run synth  (after rm -rf node_modules/.cache/fargate-private-platform/run)',
       npmSynth('synth-cold'),
       outdir('synth-cold'),
       () => rmSync(RUN_CACHE, { recursive: true, force: true }),
@@ -287,6 +287,9 @@ async function main(): Promise<void> {
       commandCase('test-all', 'everything: `npm test` (typecheck, lint, jest)', 'npm test', { argv: [NPM, 'test', '--silent'], cwd: ROOT }),
     ];
     if (!terraformAvailable()) planNote += ' The Terraform tests skip themselves without `terraform` on the PATH (CI=true fails them instead).';
+    planNote +=
+      ' The test runs are those of a working copy: after the warm-up, `npm run typecheck` (incremental) and `npm run lint` (cached) only check what changed, as in a developer\'s loop; ' +
+      'a fresh clone (CI) pays about 10 s more for the first run of both.';
     results.push(...(await runGroup('tests', testCases, options.runs)));
   }
 
@@ -410,7 +413,7 @@ async function main(): Promise<void> {
       lines.push(
         `V8 CPU profiles (the \`.cpuprofile\` of \`node --cpu-prof\`, recorded by bench/lib/probe.cjs in every Node.js process) of one more run of \`${p.case.shown}\`: ` +
           `${(p.summary.totalMs / 1000).toFixed(2)} s of busy samples over ${p.summary.processes.length} processes (${p.summary.processes.map((x) => `${x.file.replace(/^CPU\.\d+\.|\.cpuprofile$/g, '')} ${(x.totalMs / 1000).toFixed(2)} s`).join(', ')}). ` +
-          `Kept in \`${path.relative(ROOT, p.dir)}/\` (open in Chrome DevTools > Performance, or VS Code): ${p.kept.map((f) => `\`${f}\` (${sizeMb(path.join(p.dir, f)).toFixed(1)} MB)`).join(', ')}; the profiles of processes with under 10% of the busy time (npm, CLI wrappers) were dropped.`,
+          `Written to \`${path.relative(ROOT, p.dir)}/\` (open in Chrome DevTools > Performance, or VS Code; git ignores bench/profiles/, as the test runs' profiles are tens of MB): ${p.kept.map((f) => `\`${f}\` (${sizeMb(path.join(p.dir, f)).toFixed(1)} MB)`).join(', ')}; the profiles of processes with under 10% of the busy time (npm, CLI wrappers) were dropped.`,
         '',
       );
       lines.push('Top modules by self time:', '', '| Module | Self time | Share |', '|---|---:|---:|');
