@@ -64,6 +64,12 @@ function defaultApp(change?: (data: Record<string, any>) => void): App { // esli
   return app;
 }
 
+/** The default configuration's dev environment alone: for breaking a dev or bootstrap resource (half the synth). */
+const devApp = () =>
+  defaultApp((data) => {
+    data.environments = { dev: data.environments.dev };
+  });
+
 const find = (app: App, constructPath: string) => {
   const found = app.node.findAll().find((c) => c.node.path === constructPath);
   if (!found) throw new Error(`no construct ${constructPath}`);
@@ -94,7 +100,7 @@ describe('the default configuration and the code paths of the project', () => {
 describe('each rule, set in code and through an escape hatch', () => {
   test('ecs-public-ip', () => {
     expect(rules(violationsOf(mini((s) => service(s, [], true))))).toEqual(['mini/service ecs-public-ip']);
-    const app = defaultApp();
+    const app = devApp();
     find(app, 'dev-web/service/service').addOverride('network_configuration.assign_public_ip', true);
     const [v] = violationsOf(app);
     expect(v).toEqual({
@@ -118,7 +124,7 @@ describe('each rule, set in code and through an escape hatch', () => {
     expect(rules(violations).sort()).toEqual(['mini/open-v6 task-sg-open-ingress', 'mini/tasks task-sg-open-ingress']);
     expect(violations.find((v) => v.constructPath === 'mini/tasks')?.message).toBe('an inline ingress rule of the task security group tasks admits 0.0.0.0/0 on 22');
 
-    const escaped = defaultApp();
+    const escaped = devApp();
     find(escaped, 'dev-web/security-group/from-alb').addOverride('cidr_ipv4', '0.0.0.0/0');
     const [v] = violationsOf(escaped);
     expect(v).toMatchObject({ rule: 'task-sg-open-ingress', constructPath: 'dev-web/security-group/from-alb', message: 'the task security group acme-dev-web-tasks admits 0.0.0.0/0 on 8080' });
@@ -179,7 +185,7 @@ describe('each rule, set in code and through an escape hatch', () => {
     });
     expect(violationsOf(account)).toEqual([]);
 
-    const escaped = defaultApp();
+    const escaped = devApp();
     find(escaped, 'terraform-state/state/bucket/public-access-block').addOverride('restrict_public_buckets', false);
     expect(rules(violationsOf(escaped))).toEqual(['terraform-state/state/bucket/public-access-block bucket-public-access-block']);
   });
@@ -204,7 +210,7 @@ describe('each rule, set in code and through an escape hatch', () => {
       ['mini/wild', 'policy statement "All" allows "s3:*"'],
       ['mini/doc', 'statement #1 allows "*"'],
     ]);
-    const escaped = defaultApp();
+    const escaped = devApp();
     find(escaped, 'dev-web/roles/execution-policy').addOverride('policy', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] }));
     expect(violationsOf(escaped)).toEqual([expect.objectContaining({ rule: 'iam-wildcard-action', constructPath: 'dev-web/roles/execution-policy', message: 'policy statement #1 allows "ecr:*"' })]);
   });
@@ -234,7 +240,7 @@ describe('each rule, set in code and through an escape hatch', () => {
       'container app has the plain environment variable AWS_KEY (its value is an AWS access key id); move it to "secrets" with a Secrets Manager or SSM ARN',
       'container app has the plain environment variable DB_URL (its value is aws_secretsmanager_secret_version.secret.secret_string); move it to "secrets" with a Secrets Manager or SSM ARN',
     ]);
-    const escaped = defaultApp();
+    const escaped = devApp();
     const task = find(escaped, 'dev-web/task/task-definition');
     task.addOverride('container_definitions', JSON.stringify([{ name: 'web', image: 'x', environment: [{ name: 'API_TOKEN', value: 'abc123' }] }]));
     expect(violationsOf(escaped)).toEqual([expect.objectContaining({ rule: 'plain-secret-env', constructPath: 'dev-web/task/task-definition' })]);
@@ -302,7 +308,7 @@ describe('reporting and suppression', () => {
   });
 
   test('a stack-level override is invisible to the per-element Aspect; the synth checks the final JSON for it', () => {
-    const app = defaultApp();
+    const app = devApp();
     const svc = find(app, 'dev-web/service/service');
     (app.node.findChild('dev-web') as TerraformStack).addOverride(`resource.aws_ecs_service.${svc.friendlyUniqueId}.network_configuration.assign_public_ip`, true);
     expect(violationsOf(app)).toEqual([]);

@@ -17,9 +17,11 @@ const fresh = (): Stacks => stacksOf(defaults);
 /** Only the dev stacks: faster, and the broken variants are all in dev. */
 const dev = (name: string) => name.startsWith('dev-');
 
+/** The default configuration's dev environment alone, changed by `change`. */
 function withDev(change: (data: Json) => void): Synthesized {
   const data = defaultConfigData();
   change(data.environments.dev);
+  data.environments = { dev: data.environments.dev };
   return synthConfig(configFrom(data));
 }
 

@@ -5,11 +5,12 @@ import { configFrom, defaultConfigData, Json, only, ref, refsByTag, resolveRemot
 const SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-password-AbCdEf';
 const PARAM_ARN = 'arn:aws:ssm:ap-northeast-2:123456789012:parameter/acme/dev/api-key';
 
-/** The default configuration with dev's services replaced. */
-function withServices(services: Json, network: Json = {}): Synthesized {
+/** The default configuration with dev's services replaced; without prod unless asked (half the synth). */
+function withServices(services: Json, network: Json = {}, environments: 'dev' | 'all' = 'dev'): Synthesized {
   const data = defaultConfigData();
   data.environments.dev.services = services;
   Object.assign(data.environments.dev.network, network);
+  if (environments === 'dev') data.environments = { dev: data.environments.dev };
   return synthConfig(configFrom(data));
 }
 
@@ -305,8 +306,8 @@ describe('NAT egress', () => {
 describe('stack isolation', () => {
   test('a change to one service changes only that service\'s stack', () => {
     const two = { api: { ...api, secrets: {}, exec: false }, web: { imageTag: 'v1', port: 8080 } };
-    const before = withServices(two);
-    const after = withServices({ ...two, api: { ...two.api, desiredCount: 5, environment: { NODE_ENV: 'staging' } } });
+    const before = withServices(two, {}, 'all');
+    const after = withServices({ ...two, api: { ...two.api, desiredCount: 5, environment: { NODE_ENV: 'staging' } } }, {}, 'all');
     const read = (s: Synthesized) =>
       Object.fromEntries(readdirSync(path.join(s.outdir, 'stacks')).map((name) => [name, readFileSync(path.join(s.outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')]));
     const a = read(before);
