@@ -180,6 +180,10 @@ let scratchRoot = '';
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const started = new Date();
+  // What was measured: the commit, and whether the working tree differed from it.
+  const head = tool('git', ['rev-parse', '--short', 'HEAD']);
+  const dirty = tool('git', ['status', '--porcelain', '--untracked-files=no']) !== '';
+  const commit = `commit ${head}${dirty ? ' with uncommitted changes' : ''}`;
   const startLoad = loadAverage();
   const complete = options.tests && options.plan && options.stock && options.scale && options.runs >= 5;
   const out = options.out ? path.resolve(options.out) : complete ? path.join(ROOT, 'bench', 'results.md') : undefined;
@@ -339,7 +343,7 @@ async function main(): Promise<void> {
   const finished = new Date();
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
-  lines.push(`Run of \`npm run bench\` on ${started.toISOString().slice(0, 10)} (${started.toISOString()} to ${finished.toISOString()}).`, '');
+  lines.push(`Run of \`npm run bench\` on ${started.toISOString().slice(0, 10)} (${started.toISOString()} to ${finished.toISOString()}), at ${commit}.`, '');
   lines.push(
     `Machine: ${cores} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}; ` +
       `Node.js ${process.version}, npm ${tool(NPM, ['--version'])}, ${tool('terraform', ['version'])}. ` +

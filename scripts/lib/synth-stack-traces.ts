@@ -34,9 +34,18 @@ function isError(target: unknown): boolean {
 if (!process.env.DEBUG) {
   process.setSourceMapsEnabled?.(false);
 }
-// Only where nobody formats stacks yet: a test runner's formatter (Jest's maps failures to the
-// sources) stays in charge.
-if (!process.env.DEBUG && Error.prepareStackTrace === undefined) {
+/**
+ * True while stacks are formatted as Node does by default: Node 20 exposes its own formatter
+ * as `Error.prepareStackTrace` (named ErrorPrepareStackTrace), older releases leave it unset.
+ * Anything else is a test runner's or a tool's (Jest maps failures to the sources), which
+ * stays in charge.
+ */
+function nodeFormatsStacks(): boolean {
+  const current = Error.prepareStackTrace;
+  return current === undefined || current.name === 'ErrorPrepareStackTrace';
+}
+
+if (!process.env.DEBUG && nodeFormatsStacks()) {
   Error.prepareStackTrace = (target: unknown, frames: NodeJS.CallSite[]): string => {
     const shown = isError(target) ? frames : frames.slice(0, CREATION_FRAMES);
     let text = header(target);
