@@ -25,11 +25,11 @@
  */
 import { App, Aspects, DefaultTokenResolver, IAspect, StringConcat, TerraformElement, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { isWildcardAction, policyStatements } from '../scripts/lib/preflight/iam';
-import { Model } from '../scripts/lib/preflight/model';
-import { Resolver } from '../scripts/lib/preflight/refs';
-import { stackFromJson } from '../scripts/lib/preflight/read-synth';
-import { block, blocks, isRecord, Json, list, literalBool, literalString, TfResource, TfStack } from '../scripts/lib/preflight/tf';
+import { isWildcardAction, policyStatements } from '../lib/preflight/iam';
+import { Model } from '../lib/preflight/model';
+import { Resolver } from '../lib/preflight/refs';
+import { stackFromJson } from '../lib/preflight/read-synth';
+import { block, blocks, isRecord, Json, list, literalBool, literalString, TfResource, TfStack } from '../lib/preflight/tf';
 
 export const GUARDRAIL_RULES = {
   'ecs-public-ip': 'ECS services give their tasks no public IP (Security Hub ECS.2): tasks stay in private subnets behind the load balancer',

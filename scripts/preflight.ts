@@ -6,6 +6,6 @@
  * the error AWS would otherwise report after the deploy, with the fix. Exits 1 when a path
  * fails. See README "Preflight".
  */
-import { runPreflight } from './lib/preflight/cli';
+import { runPreflight } from '../lib/preflight/cli';
 
 process.exitCode = runPreflight(process.argv.slice(2), process.env, process.stdout, process.stderr);

@@ -15,8 +15,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { executionGroups, ManifestStack, readManifest } from './atlantis-manifest';
-import { LOCK_FILE_NAME, REPO_ROOT } from './locks';
+import { executionGroups, ManifestStack, readManifest } from './manifest';
+import { LOCK_FILE_NAME, REPO_ROOT } from '../terraform/locks';
 
 /** Where Atlantis's copy of the synthesized stacks lives, relative to the repository root. */
 export const CI_OUTDIR = 'ci-cdktf.out';

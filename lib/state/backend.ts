@@ -10,7 +10,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CommandResult, listStacks, run, terraformEnv } from './terraform';
+import { CommandResult, listStacks, run, terraformEnv } from '../terraform/offline';
 
 export type Json = Record<string, unknown>;
 

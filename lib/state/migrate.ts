@@ -24,8 +24,8 @@ import {
   LOCATION_KEYS,
   StackBackend,
   stackBackends,
-} from './state-backend';
-import { run } from './terraform';
+} from './backend';
+import { run } from '../terraform/offline';
 
 export interface MigrateIo {
   out(text: string): void;
