@@ -8,7 +8,7 @@
  *
  * Bad configuration prints every problem with the key it concerns and exits 1; the
  * previous output folder is replaced only after a complete, successful synth that breaks
- * no guardrail and passes the preflight (README "Guardrails", "Preflight").
+ * no guardrail and passes the preflight (docs/guardrails.md, "Preflight").
  */
 // First, before cdktf loads: cheap stack traces unless DEBUG (lib/synth/stack-traces.ts).
 import './lib/synth/stack-traces';

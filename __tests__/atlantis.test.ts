@@ -276,8 +276,8 @@ describe('the server side: docs/atlantis/repos.yaml', () => {
   });
 });
 
-describe('README', () => {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+describe('README and docs/workflows.md', () => {
+  const readme = ['README.md', 'docs/workflows.md'].map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
 
   test('documents every workflow command', () => {
     for (const script of ['locks', 'plan', 'apply', 'atlantis', 'atlantis:synth', 'regenerate']) expect(readme).toContain(`npm run ${script}`);

@@ -5,7 +5,7 @@
  * missing bucket or a wrong region. Endpoints, credentials and skip flags reach Terraform only
  * through a `-backend-config` file written here; the synthesized backends stay as they are.
  *
- * What each server proves about locking (README "Remote state"):
+ * What each server proves about locking (docs/remote-state.md):
  *  - DynamoDB table (`dynamodb_table`): dynalite enforces the conditional PutItem Terraform
  *    locks with, so a second plan is refused while the first holds the lock.
  *  - S3 lock file (`use_lockfile`): s3rver 3.7 stores `<key>.tflock` and deletes it on unlock,

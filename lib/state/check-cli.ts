@@ -56,7 +56,7 @@ export async function runStateCheck(argv: readonly string[], env: NodeJS.Process
   const conflicts = overrideConflicts(outdir, selected.map((b) => b.stack), backendConfig.keys);
   for (const problem of [...mismatches, ...conflicts]) io.err(`FAIL ${problem}\n`);
   if (conflicts.length > 0) {
-    io.err(`  Change state.bucket / state.region / environments.<env>.stateRoleArn in ${configFile} and run \`npm run synth\` instead (README "Remote state", partial configuration).\n`);
+    io.err(`  Change state.bucket / state.region / environments.<env>.stateRoleArn in ${configFile} and run \`npm run synth\` instead (docs/remote-state.md, partial configuration).\n`);
   }
   failed ||= mismatches.length + conflicts.length > 0;
 

@@ -1,7 +1,7 @@
 /**
  * npm run state:migrate [-- [--local-state <file>] [-backend-config=<file or key=value> ...]]
  *
- * Step 2 of the bootstrap (README "Remote state"): with `state.bootstrapBackend: s3` in the
+ * Step 2 of the bootstrap (docs/remote-state.md): with `state.bootstrapBackend: s3` in the
  * configuration, moves the terraform-state stack's state from `terraform-state/terraform.tfstate`
  * into the bucket it created, verifies the copy and moves the local file aside. Refuses to
  * overwrite a different state already in the bucket. `INFRA_CONFIG` names another
