@@ -10,6 +10,7 @@ import { internetAccess, tableLabel } from './internet';
 import type { EcsService, Endpoint, Model, Subnet } from './model';
 import { describeRule, egressAllows, ingressAllows } from './security-groups';
 import { UNKNOWN } from './tf';
+import type { StartRequest } from './task-requests';
 import { fixOn, PathCheck, Verdict, Via, worst } from './types';
 
 export interface PathContext {
@@ -25,6 +26,8 @@ export interface PathSpec {
   readonly awsError: string;
   /** What needs it, for messages: "the awslogs log driver". */
   readonly neededBy: string;
+  /** The requests made through this path, which an endpoint policy must allow. */
+  readonly requests?: readonly StartRequest[];
 }
 
 const HTTPS = 443;
