@@ -16,7 +16,7 @@ import { internetAccess } from './internet';
 import { EcsService, Model, Subnet } from './model';
 import { interfacePath, internetOnlyPath, PathContext, s3LayerPath } from './paths';
 import { Resolver } from './refs';
-import { TfStack } from './tf';
+import { literalString, TfStack } from './tf';
 import { fixOn, PathCheck, PreflightReport, ServiceReport } from './types';
 
 export function analyze(stacks: readonly TfStack[], source: string): PreflightReport {
@@ -65,7 +65,7 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
   const secrets = (containers ?? []).flatMap((c) => [...c.secrets, ...(c.repositoryCredentials ? [c.repositoryCredentials] : [])]);
   const task = service.taskDefinition;
   const role = task ? executionRole(model, task.resource).role : undefined;
-  const requests = task && containers ? startRequests({ model, taskDefinition: task.resource, region, roleArn: role ? model.symbols.attribute(role, 'arn') : undefined }, images, containers) : [];
+  const requests = task && containers ? startRequests({ model, taskDefinition: task.resource, region, roleArn: role ? model.symbols.attribute(role, 'arn') : undefined, roleName: role ? (literalString(role.values.name) ?? role.address) : undefined }, images, containers) : [];
   const through = (endpoint: string) => requests.filter((r) => r.endpointService === endpoint);
 
   for (const subnet of service.subnets) {

@@ -5,12 +5,13 @@
  * regions). REFERENCE §1 lists what each path needs.
  */
 import { ecrLayerBucketArn } from '../../config/aws-facts';
-import { evaluate, policyStatements } from './iam';
 import { internetAccess, tableLabel } from './internet';
 import type { EcsService, Endpoint, Model, Subnet } from './model';
 import { describeRule, egressAllows, ingressAllows } from './security-groups';
-import { UNKNOWN } from './tf';
 import type { StartRequest } from './task-requests';
+import { endpointPolicyDecision, PlainRequest } from './endpoint-policy';
+import { AWS_OWNED_ACCOUNT } from './policy-eval';
+import { ACCOUNT } from './symbolic';
 import { fixOn, PathCheck, Verdict, Via, worst } from './types';
 
 export interface PathContext {
@@ -83,7 +84,7 @@ function hostOf(endpointService: string, region: string): string {
 function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec: PathSpec): PathCheck {
   const base = { path: spec.path, title: spec.title, subnet };
   const via: Via[] = [{ resource: endpoint.resource, note: 'interface endpoint, private DNS on' }];
-  const problems: { verdict: Verdict; reason: string; fix?: string }[] = [];
+  const problems: { verdict: Verdict; reason: string; fix?: string; awsError?: string }[] = [];
   const taskGroups = ctx.service.securityGroups;
 
   // An ENI in the task's zone. Without one, private DNS still returns the endpoint's other
@@ -144,6 +145,12 @@ function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec:
   else if (egress.verdict === 'unknown') problems.push({ verdict: 'unknown', reason: `whether the task security group lets HTTPS out depends on ${egress.unknownBecause}` });
   else problems.push(taskEgressProblem(ctx, `to the endpoint security group ${endpoint.securityGroups.map((g) => g.label).join(', ') || '(none)'}`, `referenced_security_group_id = the endpoint security group`));
 
+  // The endpoint policy lets the task's requests through.
+  const policy = endpointPolicyDecision(ctx.model, endpoint, spec.requests ?? []);
+  if (policy.verdict === 'pass') {
+    if (policy.note !== 'no policy (full access)') via[0] = { resource: endpoint.resource, note: `${via[0].note}; ${policy.note}` };
+  } else problems.push({ verdict: policy.verdict, reason: policy.reason ?? 'endpoint policy', fix: policy.fix, awsError: policy.awsError });
+
   const verdict = worst(problems.map((p) => p.verdict));
   if (verdict === 'pass') return { ...base, verdict, via, reason: `through ${endpoint.resource.address} (private DNS, network interface in ${subnet.az ?? 'the zone'}, HTTPS allowed both ways)` };
   const shown = problems.filter((p) => p.verdict === verdict);
@@ -152,7 +159,7 @@ function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec:
     verdict,
     via,
     reason: shown.map((p) => p.reason).join('; '),
-    awsError: verdict === 'fail' ? spec.awsError : undefined,
+    awsError: verdict === 'fail' ? (shown.find((p) => p.awsError)?.awsError ?? spec.awsError) : undefined,
     fix: shown.map((p) => p.fix).filter((f): f is string => f !== undefined),
   };
 }
@@ -231,25 +238,19 @@ export function s3LayerPath(ctx: PathContext, subnet: Subnet, spec: PathSpec, fo
   const gateway = associated[0];
   const via: Via[] = [{ resource: gateway.resource, note: 'S3 gateway endpoint on the route table of the subnet' }];
   // With the endpoint on the route table, every S3 request of the subnet goes through it (even with NAT).
-  const policyText = typeof gateway.policy === 'string' ? (ctx.model.resolver.literalText(ctx.model.scope(gateway.resource), gateway.policy) ?? gateway.policy) : gateway.policy;
-  let policyNote = 'no policy (full access)';
-  if (policyText === UNKNOWN) return { ...base, verdict: 'unknown', via, reason: `the policy of ${gateway.resource.address} is known only after apply` };
-  if (policyText !== undefined && policyText !== null && policyText !== '') {
-    const statements = policyStatements(policyText);
-    if (!statements) return { ...base, verdict: 'unknown', via, reason: `the policy of ${gateway.resource.address} is an expression the preflight cannot read` };
-    const decision = evaluate(statements, 's3:GetObject', layerArn.replace(/\*$/, 'sha256/layer'));
-    if (decision.decision !== 'allow') {
-      return {
-        ...base,
-        verdict: 'fail',
-        via,
-        reason: `the policy of ${gateway.resource.address} ${decision.decision === 'deny' ? `denies (statement ${decision.statement?.sid ?? 'without Sid'})` : 'does not allow'} s3:GetObject on ${layerArn}, where ECR keeps image layers`,
-        awsError: forbiddenError,
-        fix: [fixOn(gateway.resource, `policy: allow s3:GetObject on ${layerArn} (Principal "*")`)],
-      };
-    }
-    policyNote = `policy allows s3:GetObject on ${layerArn}${decision.conditional ? ' (with conditions not evaluated here)' : ''}`;
-  }
+  const layers: PlainRequest = {
+    action: 's3:GetObject',
+    resource: layerArn.replace(/\*$/, 'sha256/layer'),
+    display: layerArn,
+    what: 'ECR image layers',
+    // The layer bucket is AWS's, never in the caller's account (aws:ResourceAccount).
+    context: { 'aws:securetransport': 'true', 'aws:requestedregion': ctx.region, 'aws:principalaccount': ACCOUNT, 'aws:resourceaccount': AWS_OWNED_ACCOUNT },
+    error: () => forbiddenError,
+  };
+  const decision = endpointPolicyDecision(ctx.model, gateway, [layers]);
+  if (decision.verdict === 'unknown') return { ...base, verdict: 'unknown', via, reason: decision.reason ?? 'the endpoint policy is unknown' };
+  if (decision.verdict === 'fail') return { ...base, verdict: 'fail', via, reason: `${decision.reason}, where ECR keeps image layers`, awsError: forbiddenError, fix: decision.fix ? [decision.fix] : [] };
+  const policyNote = decision.note;
   via[0] = { resource: gateway.resource, note: `${via[0].note}; ${policyNote}` };
   const egress = egressAllows(ctx.service.securityGroups, { prefixListOf: gateway }, HTTPS);
   if (egress.verdict === 'yes') {

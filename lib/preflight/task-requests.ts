@@ -21,6 +21,8 @@ export interface StartRequest extends Request {
   readonly what: string;
   /** The error ECS reports when this request is denied (`denial` is the AccessDeniedException). */
   readonly error: (denial: string) => string;
+  /** The role's name, for the AccessDeniedException. */
+  readonly roleName: string;
 }
 
 interface Target {
@@ -29,6 +31,7 @@ interface Target {
   readonly region: string;
   /** The execution role's ARN (symbolic), the principal of every request. */
   readonly roleArn?: string;
+  readonly roleName?: string;
 }
 
 function context(t: Target, extra: Record<string, string> = {}): Record<string, string> {
@@ -46,7 +49,7 @@ function context(t: Target, extra: Record<string, string> = {}): Record<string, 
 /** Every request a task makes at start, for its containers. */
 export function startRequests(t: Target, images: readonly { container: Container; source: ImageSource }[], containers: readonly Container[]): StartRequest[] {
   const requests: StartRequest[] = [];
-  const base = (kind: RequestKind, what: string, error: (d: string) => string) => ({ kind, what, error, principalArn: t.roleArn });
+  const base = (kind: RequestKind, what: string, error: (d: string) => string) => ({ kind, what, error, principalArn: t.roleArn, roleName: t.roleName ?? '<execution role>' });
   const model = t.model;
   const scope = model.scope(t.taskDefinition);
 
