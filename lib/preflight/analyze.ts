@@ -59,7 +59,8 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
   checks.push(vpcDnsCheck(model, service));
 
   const ecrHere = images.filter((i) => i.source.kind === 'ecr' && i.source.region === region);
-  const elsewhere = images.filter((i) => (i.source.kind === 'ecr' && i.source.region !== region) || i.source.kind === 'registry');
+  // One check per image: containers that share an image share its path.
+  const elsewhere = images.filter((i, n) => ((i.source.kind === 'ecr' && i.source.region !== region) || i.source.kind === 'registry') && images.findIndex((o) => o.source.display === i.source.display) === n);
   const unknownImages = images.filter((i) => i.source.kind === 'unknown');
   const logRegions = [...new Set(containers?.filter((c) => c.logDriver === 'awslogs').map((c) => c.logOptions['awslogs-region'] ?? region) ?? [])];
   const secrets = (containers ?? []).flatMap((c) => [...c.secrets, ...(c.repositoryCredentials ? [c.repositoryCredentials] : [])]);
