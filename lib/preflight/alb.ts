@@ -83,7 +83,8 @@ function check(model: Model, service: EcsService, attachment: LbAttachment): Pat
     via.push({ resource: lb.resource, note: `load balancer (security groups ${lb.securityGroups.map((g) => g.label).join(', ') || 'none'})` });
     for (const p of ports) {
       const what = p === port ? `port ${p}` : `health check port ${p}`;
-      const ingress = ingressAllows(service.securityGroups, { groups: lb.securityGroups, cidrs: lb.securityGroups.length > 0 ? [] : lb.subnets.map((s) => s.cidr) }, p);
+      // The load balancer's nodes send from addresses of its subnets: a rule by its group or by a CIDR covering them (the VPC's) admits it.
+      const ingress = ingressAllows(service.securityGroups, { groups: lb.securityGroups, cidrs: lb.subnets.length > 0 ? lb.subnets.map((s) => s.cidr) : lb.unresolved.length > 0 ? [undefined] : [] }, p);
       if (ingress.verdict === 'yes') for (const rule of ingress.rules) via.push({ resource: rule.resource, note: `task SG: ${describeRule(rule)}` });
       else if (ingress.verdict === 'unknown') problems.push({ verdict: 'unknown', reason: `whether the task security group admits the load balancer depends on ${ingress.unknownBecause}` });
       else {

@@ -10,6 +10,7 @@ import { loadBalancerChecks } from './alb';
 import * as aws from './aws-errors';
 import { execAgentCheck, scratchCheck } from './containers';
 import { executionRole, executionRoleChecks } from './execution-role';
+import { pullThroughChecks } from './pull-through';
 import { startRequests } from './task-requests';
 import { classifyImage, ImageSource } from './images';
 import { internetAccess } from './internet';
@@ -116,6 +117,7 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
     }
   }
   if (containers && task) {
+    checks.push(...pullThroughChecks(model, service, task.resource, images));
     checks.push(...executionRoleChecks(model, task.resource, requests));
     checks.push(...scratchCheck(task, containers));
     checks.push(...execAgentCheck(service, task, containers));

@@ -5,6 +5,7 @@
  * regions). REFERENCE §1 lists what each path needs.
  */
 import { ecrLayerBucketArn } from '../../config/aws-facts';
+import { dnsResolver, DnsResolver } from './dns';
 import { internetAccess, tableLabel } from './internet';
 import type { EcsService, Endpoint, Model, Subnet } from './model';
 import { describeRule, egressAllows, ingressAllows } from './security-groups';
@@ -48,8 +49,25 @@ export function interfacePath(ctx: PathContext, subnet: Subnet, endpointService:
   const serviceName = `com.amazonaws.${ctx.region}.${endpointService}`;
   const candidates = ctx.model.endpoints().filter((e) => e.service === endpointService && e.region === ctx.region && sameVpc(e, subnet) && e.type === 'Interface');
   const withDns = candidates.filter((e) => e.privateDns === true);
+  const dns = subnet.vpc ? dnsResolver(ctx.model, subnet.vpc) : undefined;
+  if (withDns.length > 0 && dns?.kind === 'unknown') return { ...base, verdict: 'unknown', via: [], reason: dns.reason };
+  if (withDns.length > 0 && dns?.kind === 'public') {
+    // The public server answers with the service's public addresses: the endpoint is bypassed.
+    const net = internetPath(ctx, subnet);
+    const preface = `the VPC's DHCP options ${dns.options.address} make ${dns.server} the tasks' DNS server, which answers ${hostOf(endpointService, ctx.region)} with public addresses (only the Amazon DNS server answers an endpoint's private DNS name)`;
+    const via: Via[] = [{ resource: dns.options, note: `domain_name_servers: ${dns.server} first` }, ...net.via];
+    if (net.verdict !== 'fail') return { ...base, verdict: net.verdict, via, reason: `${preface}; ${net.reason}` };
+    return {
+      ...base,
+      verdict: 'fail',
+      via,
+      reason: `${preface}, and ${net.reason}`,
+      awsError: spec.awsError,
+      fix: [fixOn(dns.options, 'set domain_name_servers = ["AmazonProvidedDNS"] (or list first a resolver that forwards amazonaws.com to the Amazon DNS server)'), ...net.fix.map((f) => `or ${f}`)],
+    };
+  }
   if (withDns.length > 0) {
-    const outcomes = withDns.map((e) => viaEndpoint(ctx, subnet, e, spec));
+    const outcomes = withDns.map((e) => viaEndpoint(ctx, subnet, e, spec, dns));
     return outcomes.find((o) => o.verdict === 'pass') ?? outcomes.find((o) => o.verdict === 'warn') ?? outcomes[0];
   }
   if (candidates.some((e) => e.privateDns === undefined)) {
@@ -81,7 +99,7 @@ function hostOf(endpointService: string, region: string): string {
   return `${endpointService}.${region}.amazonaws.com`;
 }
 
-function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec: PathSpec): PathCheck {
+function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec: PathSpec, dns?: DnsResolver): PathCheck {
   const base = { path: spec.path, title: spec.title, subnet };
   const via: Via[] = [{ resource: endpoint.resource, note: 'interface endpoint, private DNS on' }];
   const problems: { verdict: Verdict; reason: string; fix?: string; awsError?: string }[] = [];
@@ -144,6 +162,15 @@ function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec:
   if (egress.verdict === 'yes') for (const rule of egress.rules) via.push({ resource: rule.resource, note: `task SG: ${describeRule(rule)}` });
   else if (egress.verdict === 'unknown') problems.push({ verdict: 'unknown', reason: `whether the task security group lets HTTPS out depends on ${egress.unknownBecause}` });
   else problems.push(taskEgressProblem(ctx, `to the endpoint security group ${endpoint.securityGroups.map((g) => g.label).join(', ') || '(none)'}`, `referenced_security_group_id = the endpoint security group`));
+
+  // A private resolver answers the endpoint's name correctly only if it forwards to the Amazon DNS server.
+  if (dns?.kind === 'private') {
+    problems.push({
+      verdict: 'warn',
+      reason: `the tasks' DNS server is ${dns.server} (DHCP options ${dns.options.address}), not the Amazon DNS server: ${hostOf(endpoint.service ?? '', ctx.region)} resolves to ${endpoint.resource.address} only if it forwards amazonaws.com to ${dns.amazonAddress ?? 'the Amazon DNS server'}; otherwise it answers with public addresses and the tasks fail as without the endpoint`,
+      fix: fixOn(dns.options, `make sure ${dns.server} forwards amazonaws.com to ${dns.amazonAddress ?? 'the Amazon DNS server (VPC CIDR base + 2)'}, or set domain_name_servers = ["AmazonProvidedDNS"]`),
+    });
+  }
 
   // The endpoint policy lets the task's requests through.
   const policy = endpointPolicyDecision(ctx.model, endpoint, spec.requests ?? []);
