@@ -38,6 +38,7 @@ describe('the default configuration', () => {
       'ecr-dkr': ['pass', 'pass'],
       's3-layers': ['pass', 'pass'],
       logs: ['pass', 'pass'],
+      'pull-through': ['pass'],
       'iam-ecr': ['pass'],
       'iam-logs': ['pass'],
       'scratch-volume': ['pass'],

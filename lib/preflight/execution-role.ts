@@ -11,7 +11,7 @@ import type { Model } from './model';
 import { rolePolicies } from './policy-documents';
 import { evaluatePolicies, Evaluation } from './policy-eval';
 import type { RequestKind, StartRequest } from './task-requests';
-import { literalString, TfResource } from './tf';
+import { blocks, list, literalString, TfResource } from './tf';
 import { fixOn, PathCheck, Verdict, Via, worst } from './types';
 
 const GROUPS: readonly { path: string; title: string; kinds: RequestKind[] }[] = [
@@ -27,6 +27,15 @@ export function executionRole(model: Model, taskDefinition: TfResource): { role?
   return { role: model.resolver.resource(model.scope(taskDefinition), value, 'aws_iam_role'), absent: false, value };
 }
 
+/** The task runs on Fargate: the task definition requires it, or a service launches it there. */
+function onFargate(model: Model, taskDefinition: TfResource): boolean {
+  if (list(taskDefinition.values.requires_compatibilities).includes('FARGATE')) return true;
+  return model.resolver.ofType('aws_ecs_service').some((service) => {
+    if (model.resolver.resource(model.scope(service), service.values.task_definition, 'aws_ecs_task_definition') !== taskDefinition) return false;
+    return service.values.launch_type === 'FARGATE' || blocks(service.values.capacity_provider_strategy).some((s) => String(s.capacity_provider).startsWith('FARGATE'));
+  });
+}
+
 export function executionRoleChecks(model: Model, taskDefinition: TfResource, requests: readonly StartRequest[]): PathCheck[] {
   const checks: PathCheck[] = [];
   const { role, absent, value } = executionRole(model, taskDefinition);
@@ -34,6 +43,10 @@ export function executionRoleChecks(model: Model, taskDefinition: TfResource, re
     const needed = requests.filter((r) => group.kinds.includes(r.kind));
     if (needed.length === 0) continue;
     const base = { path: group.path, title: group.title };
+    if (absent && !onFargate(model, taskDefinition)) {
+      checks.push({ ...base, verdict: 'unknown', via: [{ resource: taskDefinition, note: 'no execution_role_arn' }], reason: 'the task definition has no execution role and does not require FARGATE: on EC2 the container instance role makes these requests, and it is not part of the task' });
+      continue;
+    }
     if (absent) {
       const what = { 'iam-ecr': 'ECR images', 'iam-logs': 'log driver awslogs', 'iam-secrets': 'secrets' }[group.path] ?? group.path;
       checks.push({

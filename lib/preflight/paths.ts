@@ -6,6 +6,7 @@
  */
 import { ecrLayerBucketArn } from '../../config/aws-facts';
 import { dnsResolver, DnsResolver } from './dns';
+import { aclConnection } from './nacl';
 import { internetAccess, tableLabel } from './internet';
 import type { EcsService, Endpoint, Model, Subnet } from './model';
 import { describeRule, egressAllows, ingressAllows } from './security-groups';
@@ -163,6 +164,9 @@ function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec:
   else if (egress.verdict === 'unknown') problems.push({ verdict: 'unknown', reason: `whether the task security group lets HTTPS out depends on ${egress.unknownBecause}` });
   else problems.push(taskEgressProblem(ctx, `to the endpoint security group ${endpoint.securityGroups.map((g) => g.label).join(', ') || '(none)'}`, `referenced_security_group_id = the endpoint security group`));
 
+  // Network ACLs of the task subnet and the endpoint's subnets, both directions.
+  problems.push(...aclProblems(ctx, subnet, eniSubnets, `HTTPS to ${endpoint.resource.address}`));
+
   // A private resolver answers the endpoint's name correctly only if it forwards to the Amazon DNS server.
   if (dns?.kind === 'private') {
     problems.push({
@@ -191,6 +195,22 @@ function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec:
   };
 }
 
+/** The network ACL decisions that are not a pass, as problems of a path. */
+function aclProblems(ctx: PathContext, subnet: Subnet, server: Subnet[] | 'public', why: string): { verdict: Verdict; reason: string; fix?: string }[] {
+  return aclConnection(ctx.model, subnet, server, why)
+    .filter((d) => d.verdict !== 'pass')
+    .map((d) => ({ verdict: d.verdict, reason: d.reason ?? 'network ACL', fix: d.fix }));
+}
+
+/** The worst network ACL problem of a connection, or undefined when every direction passes. */
+function aclBlock(ctx: PathContext, subnet: Subnet, server: Subnet[] | 'public', why: string): { verdict: Verdict; reason: string; fix: string[] } | undefined {
+  const problems = aclProblems(ctx, subnet, server, why);
+  if (problems.length === 0) return undefined;
+  const verdict = worst(problems.map((p) => p.verdict));
+  const shown = problems.filter((p) => p.verdict === verdict);
+  return { verdict, reason: shown.map((p) => p.reason).join('; '), fix: shown.map((p) => p.fix).filter((f): f is string => f !== undefined) };
+}
+
 function taskEgressProblem(ctx: PathContext, what: string, attribute: string): { verdict: Verdict; reason: string; fix?: string } {
   const groups = ctx.service.securityGroups;
   if (groups.length === 0) {
@@ -215,6 +235,8 @@ export function internetPath(ctx: PathContext, subnet: Subnet): { verdict: Verdi
     };
   }
   const egress = egressAllows(ctx.service.securityGroups, { internet: true }, HTTPS);
+  const acl = egress.verdict === 'yes' ? aclBlock(ctx, subnet, 'public', 'HTTPS to the internet') : undefined;
+  if (acl) return { verdict: acl.verdict, via: access.via, reason: `${access.reason}, but ${acl.reason}`, fix: acl.fix };
   if (egress.verdict === 'yes') {
     return {
       verdict: 'pass',
@@ -280,6 +302,9 @@ export function s3LayerPath(ctx: PathContext, subnet: Subnet, spec: PathSpec, fo
   const policyNote = decision.note;
   via[0] = { resource: gateway.resource, note: `${via[0].note}; ${policyNote}` };
   const egress = egressAllows(ctx.service.securityGroups, { prefixListOf: gateway }, HTTPS);
+  // S3 answers from its public addresses, which the subnet's network ACL must let through both ways.
+  const acl = egress.verdict === 'yes' ? aclBlock(ctx, subnet, 'public', 'HTTPS to S3 (ECR image layers)') : undefined;
+  if (acl) return { ...base, verdict: acl.verdict, via, reason: acl.reason, awsError: acl.verdict === 'fail' ? spec.awsError : undefined, fix: acl.fix };
   if (egress.verdict === 'yes') {
     for (const rule of egress.rules) via.push({ resource: rule.resource, note: `task SG: ${describeRule(rule)}` });
     return { ...base, verdict: 'pass', via, reason: `through ${gateway.resource.address}` };
