@@ -129,7 +129,8 @@ export function execAgentCheck(service: EcsService, task: TaskDefinition, contai
   const base = { path: 'exec-agent', title: 'ECS Exec agent (writable paths)' };
   const volumes = new Map(task.volumes.filter((v) => v.name !== undefined).map((v) => [v.name!, v]));
   const problems: { verdict: Verdict; text: string }[] = [];
-  const readOnlyRoot = containers.filter((c) => c.readonlyRootFilesystem === true);
+  // Exec targets the containers that keep running: an init container that exits is not one.
+  const readOnlyRoot = containers.filter((c) => c.readonlyRootFilesystem === true && c.essential !== false);
   for (const c of readOnlyRoot) {
     for (const agentPath of AGENT_PATHS) {
       const mount = c.mountPoints.find((m) => !m.readOnly && m.containerPath !== undefined && (agentPath === m.containerPath.replace(/\/+$/, '') || agentPath.startsWith(`${m.containerPath.replace(/\/+$/, '')}/`)));

@@ -86,7 +86,10 @@ export class Symbols {
   }
 }
 
-type Element = { readonly kind: 'star' } | { readonly kind: 'one' } | { readonly kind: 'char'; readonly ch: string };
+type Element = { readonly kind: 'star' } | { readonly kind: 'seg' } | { readonly kind: 'one' } | { readonly kind: 'char'; readonly ch: string };
+
+/** Characters an ARN segment (an account id) cannot contain. */
+const SEPARATORS = new Set([':', '/']);
 
 /**
  * IAM wildcard match (`*` any run, `?` one character) of a pattern against a value, both
@@ -102,9 +105,16 @@ export function globMatch(pattern: string, value: string, caseInsensitive = fals
   const exactV: Element[] = v.map((c) => ({ kind: 'char', ch: c }));
   if (intersects(exactP, exactV, (a, b) => a === b && b !== ANY_CHAR)) return 'yes';
   if (!p.some(isToken) && !v.some(isToken)) return 'no';
-  // Maybe: any token may be any text.
+  // Maybe: a token on one side only may be any text (the account: one ARN segment); a token on both sides is the same text.
+  const shared = new Set(p.filter((c) => isToken(c) && v.includes(c)));
   const loose = (c: string, side: 'p' | 'v'): Element =>
-    c === ANY_CHAR ? { kind: 'one' } : isToken(c) ? { kind: 'star' } : side === 'p' && c === '*' ? { kind: 'star' } : side === 'p' && c === '?' ? { kind: 'one' } : { kind: 'char', ch: c };
+    shared.has(c) ? { kind: 'char', ch: c }
+    : c === ANY_CHAR ? { kind: 'one' }
+    : c === ACCOUNT ? { kind: 'seg' }
+    : isToken(c) ? { kind: 'star' }
+    : side === 'p' && c === '*' ? { kind: 'star' }
+    : side === 'p' && c === '?' ? { kind: 'one' }
+    : { kind: 'char', ch: c };
   return intersects(
     p.map((c) => loose(c, 'p')),
     v.map((c) => loose(c, 'v')),
@@ -112,6 +122,10 @@ export function globMatch(pattern: string, value: string, caseInsensitive = fals
   )
     ? 'maybe'
     : 'no';
+}
+
+function eatable(e: Element): boolean {
+  return e.kind === 'one' || (e.kind === 'char' && !SEPARATORS.has(e.ch));
 }
 
 /** Whether two glob sequences can produce a common string. */
@@ -125,6 +139,8 @@ function intersects(p: Element[], v: Element[], same: (a: string, b: string) => 
     if (i === p.length && j === v.length) result = true;
     else if (i < p.length && p[i].kind === 'star') result = go(i + 1, j) || (j < v.length && go(i, j + 1));
     else if (j < v.length && v[j].kind === 'star') result = go(i, j + 1) || (i < p.length && go(i + 1, j));
+    else if (j < v.length && v[j].kind === 'seg') result = go(i, j + 1) || (i < p.length && eatable(p[i]) && go(i + 1, j));
+    else if (i < p.length && p[i].kind === 'seg') result = go(i + 1, j) || (j < v.length && eatable(v[j]) && go(i, j + 1));
     else if (i < p.length && j < v.length) {
       const a = p[i];
       const b = v[j];
