@@ -164,8 +164,9 @@ function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec:
   else if (egress.verdict === 'unknown') problems.push({ verdict: 'unknown', reason: `whether the task security group lets HTTPS out depends on ${egress.unknownBecause}` });
   else problems.push(taskEgressProblem(ctx, `to the endpoint security group ${endpoint.securityGroups.map((g) => g.label).join(', ') || '(none)'}`, `referenced_security_group_id = the endpoint security group`));
 
-  // Network ACLs of the task subnet and the endpoint's subnets, both directions.
-  problems.push(...aclProblems(ctx, subnet, eniSubnets, `HTTPS to ${endpoint.resource.address}`));
+  // Network ACLs of the task subnet and the endpoint's subnets, both directions. Private DNS
+  // answers with the interfaces of every zone, so each one must be reachable.
+  problems.push(...aclProblems(ctx, subnet, endpoint.subnets.length > 0 ? endpoint.subnets : eniSubnets, `HTTPS to ${endpoint.resource.address}`));
 
   // A private resolver answers the endpoint's name correctly only if it forwards to the Amazon DNS server.
   if (dns?.kind === 'private') {
