@@ -32,7 +32,8 @@ interface AclRule {
   readonly protocol?: string;
   readonly from?: number;
   readonly to?: number;
-  readonly cidr?: string;
+  /** `cidr_block` as written: absent for an IPv6 rule, an expression or UNKNOWN before apply. */
+  readonly cidr?: unknown;
 }
 
 interface Acl {
@@ -60,7 +61,7 @@ function rulesOf(model: Model, acl: TfResource): AclRule[] {
     protocol: protocolOf(values.protocol),
     from: literalNumber(values.from_port),
     to: literalNumber(values.to_port),
-    cidr: literalString(values.cidr_block),
+    cidr: values.cidr_block,
   });
   for (const r of blocks(acl.values.ingress)) rules.push(inline(r, false));
   for (const r of blocks(acl.values.egress)) rules.push(inline(r, true));
@@ -74,7 +75,7 @@ function rulesOf(model: Model, acl: TfResource): AclRule[] {
       protocol: protocolOf(rule.values.protocol),
       from: literalNumber(rule.values.from_port),
       to: literalNumber(rule.values.to_port),
-      cidr: literalString(rule.values.cidr_block),
+      cidr: rule.values.cidr_block,
     });
   }
   return rules;
@@ -127,8 +128,10 @@ function portCover(rule: AclRule, ports: PortRange): Cover | undefined {
 const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16'].map((c) => parseCidr(c)!);
 
 function addressCover(rule: AclRule, peer: AclPeer): Cover | undefined {
-  const ruleCidr = rule.cidr ? parseCidr(rule.cidr) : undefined;
-  if (!ruleCidr) return rule.cidr === undefined ? 'none' : undefined; // an IPv6 rule, or an expression
+  if (rule.cidr === undefined || rule.cidr === null || rule.cidr === '') return 'none'; // an IPv6 rule
+  const literal = literalString(rule.cidr);
+  const ruleCidr = literal ? parseCidr(literal) : undefined;
+  if (!ruleCidr) return undefined; // an expression, or known only after apply
   if ('public' in peer) {
     if (ruleCidr.prefix === 0) return 'all';
     return PRIVATE.some((p) => contains(p, ruleCidr)) ? 'none' : 'some';
