@@ -16,3 +16,24 @@ export function pinnedAccountOf(provider: unknown): string | undefined {
 export function accountLabel(account: string | undefined): string {
   return `account ${account ?? 'any (not pinned)'}`;
 }
+
+/**
+ * What to tell a user whose plan or apply of a pinned stack failed. Terraform's own error
+ * for credentials of the wrong account names only theirs ("AWS account ID not allowed:
+ * <id>"); this names the stack's environment, the configuration key and the account it
+ * expects. (A `check` block on `aws_caller_identity` cannot say it instead: the provider
+ * refuses to configure itself before any data source is read.)
+ */
+export function pinnedAccountHint(stack: string, provider: unknown): string | undefined {
+  const account = pinnedAccountOf(provider);
+  if (!account) return undefined;
+  const aws = (provider as { aws?: Array<{ default_tags?: Array<{ tags?: Record<string, string> }> }> }).aws;
+  const environment = aws?.[0]?.default_tags?.[0]?.tags?.Environment;
+  const key = environment ? `environments.${environment}.account` : 'state.account';
+  const owner = environment ? `environment ${environment}` : 'the state bucket';
+  return (
+    `${stack} deploys into account ${account} (${key}, ${owner}). If Terraform said "AWS account ID not allowed: <id>", ` +
+    `the credentials (or the role they assumed) are in account <id>: use credentials of ${account}` +
+    (environment ? `, or set environments.${environment}.deployRoleArn to a role in it.` : '.')
+  );
+}
