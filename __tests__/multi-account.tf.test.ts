@@ -1,6 +1,6 @@
 /**
  * The account checks of the AWS provider, run for real offline: the harness answers STS
- * locally (scripts/lib/offline-sts.ts), so `allowed_account_ids` and `assume_role` of the
+ * locally (lib/terraform/offline-sts.ts), so `allowed_account_ids` and `assume_role` of the
  * synthesized providers are exercised instead of skipped. The multi-account example's
  * environment stacks are planned by examples-plan.tf.test.ts; here the bootstrap pinned to
  * the state account, and a stack whose credentials are in the wrong account.
@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { validateConfigData } from '../config/load';
-import { pinnedAccountHint } from '../scripts/lib/deploy-account';
-import { describeFailure, planStacksOffline } from '../scripts/lib/terraform';
+import { pinnedAccountHint } from '../lib/terraform/deploy-account';
+import { describeFailure, planStacksOffline } from '../lib/terraform/offline';
 import { Json, synthConfig } from './helpers/synth';
 import { describeWithTerraform } from './helpers/terraform';
 

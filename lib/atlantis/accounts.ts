@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ManifestStack } from './atlantis-manifest';
+import type { ManifestStack } from './manifest';
 
 export interface StackCredentials {
   /** The workflow of the stack's project. */

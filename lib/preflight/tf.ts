@@ -4,7 +4,7 @@
  * check reads one shape. Values keep Terraform's JSON conventions: literals, `${...}`
  * references, and `UNKNOWN` where a plan says "known after apply".
  */
-import { pinnedAccountOf } from '../deploy-account';
+import { pinnedAccountOf } from '../terraform/deploy-account';
 
 export type Json = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
  * resources that make the path), then, for every path that fails (or warns, or cannot be
  * decided before apply), the error AWS would give and the fix; and the same as JSON.
  */
-import { accountLabel } from '../deploy-account';
+import { accountLabel } from '../terraform/deploy-account';
 import type { Subnet } from './model';
 import { counts, PathCheck, PreflightReport, ServiceReport, Verdict, Via } from './types';
 
