@@ -25,7 +25,7 @@ const faults: Array<[string, string, RegExp]> = [
     }),
     /environments\.dev\.services\.shop\.routing\.priority: 10 is also the priority of service "web"; listener rule priorities must be unique/,
   ],
-  ['duplicate service names', 'project: acme\nstate: {bucket: acme-state, region: ap-northeast-2}\nenvironments:\n  dev:\n    region: ap-northeast-2\n    network: {cidr: 10.0.0.0/16}\n    services:\n      web: {imageTag: v1, port: 80}\n      web: {imageTag: v2, port: 80}\n', /malformed YAML: Map keys must be unique at line 9/],
+  ['duplicate service names', 'project: acme\nstate: {bucket: acme-state, region: ap-northeast-2}\nenvironments:\n  dev:\n    region: ap-northeast-2\n    network: {cidr: 10.0.0.0/16}\n    services:\n      web: {imageTag: v1, port: 80}\n      web: {imageTag: v2, port: 80}\n', /environments\.dev\.services\.web: is given twice \(lines 8 and 9\); YAML would keep only one of them/],
   [
     'name too long for the target group',
     web((s, d) => (d.environments.dev.services['customer-notifications-api'] = { ...s, routing: { pathPatterns: ['/n/*'] } })),
