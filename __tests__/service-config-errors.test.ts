@@ -32,7 +32,7 @@ const faults: Array<[string, string, RegExp]> = [
     /environments\.dev\.services\.customer-notifications-api: service name too long: its target group would be named "acme-dev-customer-notifications-api" \(35 characters; AWS allows 32\); shorten the service name to at most 23 characters/,
   ],
   ['malformed image', web((s) => (s.image = 'nginx')), /environments\.dev\.services\.web\.image: must be an image reference with a tag or digest/],
-  ['image from the internet without NAT', web((s) => (s.image = 'docker.io/library/nginx:1.27')), /environments\.dev\.services\.web\.image: docker\.io\/library\/nginx:1\.27 is not in ECR: tasks without NAT can pull only from ECR/],
+  ['image from the internet without NAT', web((s) => (s.image = 'docker.io/library/nginx:1.27')), /environments\.dev\.services\.web\.image: "docker\.io\/library\/nginx:1\.27" is not in ECR: tasks without NAT can pull only from ECR/],
   ['ECR image in another region without NAT', web((s) => (s.image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1')), /services\.web\.image: is in ECR in us-east-1; tasks in ap-northeast-2 without NAT/],
   ['no image and no tag', web((s) => delete s.image), /environments\.dev\.services\.web\.imageTag: is required when image is not set/],
   ['malformed secret ARN', web((s) => (s.secrets = { DB_PASSWORD: 'arn:aws:s3:::bucket/key' })), /environments\.dev\.services\.web\.secrets\.DB_PASSWORD: must be a Secrets Manager secret ARN/],

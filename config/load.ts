@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigIssue, shortenPath } from './issues';
+import { ConfigIssue, quote, shortenPath } from './issues';
 import { configSchema } from './schema';
 import { resolveConfig, ResolvedConfig } from './validate';
 
@@ -121,7 +121,7 @@ function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
       ? { path: issue.keys[0], message: `unknown key; valid keys here: ${valid.join(', ')}` }
       : {
           path: issue.keys.length === 1 ? (at ? `${at}.${issue.keys[0]}` : issue.keys[0]) : at,
-          message: `unknown key${issue.keys.length === 1 ? '' : `s ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`}; valid keys here: ${valid.join(', ')}`,
+          message: `unknown key${issue.keys.length === 1 ? '' : `s ${issue.keys.map((k) => quote(k)).join(', ')}`}; valid keys here: ${valid.join(', ')}`,
         };
   }
   if (issue.code === 'invalid_key') {

@@ -340,7 +340,7 @@ function resolveImage(svc: ParsedService, ctx: ServiceContext, report: (key: str
   if (!ctx.internetEgress) {
     report(
       'image',
-      `${svc.image} is not in ECR: tasks without NAT can pull only from ECR (push it to the service's own repository by removing image and setting imageTag, use a public.ecr.aws image through the pull-through cache, or set network.egress: "nat")`,
+      `${quote(svc.image)} is not in ECR: tasks without NAT can pull only from ECR (push it to the service's own repository by removing image and setting imageTag, use a public.ecr.aws image through the pull-through cache, or set network.egress: "nat")`,
     );
     return undefined;
   }
