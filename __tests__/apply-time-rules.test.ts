@@ -142,6 +142,7 @@ const refused: Array<[string, string | Buffer, RegExp]> = [
   ['a gateway bucket with the xn-- prefix', mutated((d) => (d.environments.dev.network.s3GatewayBuckets = ['xn--data'])), /network\.s3GatewayBuckets\.0: a bucket name must not begin with the reserved prefix "xn--"/],
   // Tags
   ['a tag key with the aws: prefix', mutated((d) => (d.tags = { 'aws:owner': 'me' })), /- tags\.aws:owner: a tag key must not begin with "aws:"/],
+  ['a tag value with the aws: prefix', mutated((d) => (d.environments.dev.tags = { Owner: 'AWS:me' })), /environments\.dev\.tags\.Owner: a tag value must not begin with "aws:"/],
   ['a tag key over 128 characters', mutated((d) => (d.environments.dev.tags = { [x(129)]: 'v' })), /environments\.dev\.tags\.x+\.\.\.\(129 characters\): a tag key has 1 to 128 characters/],
   ['a tag value over 256 characters', mutated((d) => (d.tags = { Owner: x(257) })), /tags\.Owner: a tag value has at most 256 characters, this one has 257/],
   ['a tag value with a disallowed character', mutated((d) => (d.tags = { Owner: 'me#1' })), /tags\.Owner: a tag value may contain letters, digits, spaces and _ \. : \/ = \+ - @ only/],

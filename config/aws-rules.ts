@@ -112,6 +112,8 @@ export function tagKeyProblem(key: string): string | undefined {
 export function tagValueProblem(value: string): string | undefined {
   const length = [...value].length;
   if (length > 256) return `a tag value has at most 256 characters, this one has ${length}`;
+  // ECS (and others) reserve the prefix in values too.
+  if (value.toLowerCase().startsWith('aws:')) return `a tag value must not begin with "aws:" (reserved for AWS): ${quote(value)}`;
   if (!TAG_CHARACTERS.test(value)) return `a tag value may contain letters, digits, spaces and _ . : / = + - @ only: ${quote(value)}`;
   return undefined;
 }
