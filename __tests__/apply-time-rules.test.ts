@@ -46,6 +46,7 @@ const refused: Array<[string, string | Buffer, RegExp]> = [
   ],
   ['6 wildcards in one rule', web((s) => (s.routing = { pathPatterns: ['/a*b*c*', '/d?e?f?'] })), /services\.web\.routing: at most 5 wildcards/],
   ['a space in a path pattern', web((s) => (s.routing = { pathPatterns: ['/a b'] })), /services\.web\.routing\.pathPatterns\.0: "\/a b" has a character a path pattern does not allow/],
+  ['an empty path pattern', web((s) => (s.routing = { pathPatterns: [''] })), /routing\.pathPatterns\.0: is empty/],
   ['a path pattern over 128 characters', web((s) => (s.routing = { pathPatterns: [`/${x(128)}`] })), /routing\.pathPatterns\.0: .* has 129 characters; a path pattern allows 128/],
   ['an underscore in a host header', web((s) => (s.routing = { hostHeaders: ['my_app.example.com'] })), /routing\.hostHeaders\.0: "my_app\.example\.com" is not a host name/],
   ['a host header without a dot', web((s) => (s.routing = { hostHeaders: ['localhost'] })), /routing\.hostHeaders\.0: "localhost" needs at least one "\."/],

@@ -52,6 +52,7 @@ const CONDITION_VALUE_MAX = 128;
 
 /** A host-header condition value (ELB API HostHeaderConditionConfig). */
 export function hostHeaderProblem(value: string): string | undefined {
+  if (value === '') return 'is empty; a host header is a host name, e.g. "api.example.com"';
   if (value.length > CONDITION_VALUE_MAX) return `${quote(value)} has ${value.length} characters; a host header condition allows ${CONDITION_VALUE_MAX}`;
   if (!/^[A-Za-z0-9.*?-]+$/.test(value)) return `${quote(value)} is not a host name: only A-Z, a-z, 0-9, "-", "." and the wildcards "*" and "?" are allowed`;
   if (!/\.[A-Za-z]+$/.test(value)) return `${quote(value)} needs at least one "." and only letters after the last one (e.g. "api.example.com")`;
@@ -60,6 +61,7 @@ export function hostHeaderProblem(value: string): string | undefined {
 
 /** A path-pattern condition value (ELB API PathPatternConditionConfig). */
 export function pathPatternProblem(value: string): string | undefined {
+  if (value === '') return 'is empty; a path pattern is at least one character, e.g. "/api/*"';
   if (value.length > CONDITION_VALUE_MAX) return `${quote(value)} has ${value.length} characters; a path pattern allows ${CONDITION_VALUE_MAX}`;
   if (!/^[A-Za-z0-9_\-.$/~"'@:+&*?]+$/.test(value)) {
     return `${quote(value)} has a character a path pattern does not allow; allowed: A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & and the wildcards * ?`;

@@ -98,7 +98,10 @@ function duplicateKeys(doc: Document, lines: LineCounter): ConfigIssue[] {
 export function validateConfigData(data: unknown, file = '<inline>'): ResolvedConfig {
   const reserved = reservedKeys(data, '');
   const parsed = configSchema.safeParse(data);
-  if (!parsed.success || reserved.length > 0) throw new ConfigError(file, [...reserved, ...(parsed.error?.issues.map(toConfigIssue) ?? [])]);
+  if (!parsed.success || reserved.length > 0) {
+    const schemaIssues = (parsed.error?.issues.map(toConfigIssue) ?? []).filter((i) => !reserved.some((r) => r.path === i.path));
+    throw new ConfigError(file, [...reserved, ...schemaIssues]);
+  }
   const { config, issues } = resolveConfig(parsed.data);
   if (!config) throw new ConfigError(file, issues);
   return config;
