@@ -5,7 +5,7 @@
  */
 import { parseRoleArn, partitionOf } from './account-schema';
 import type { ParsedConfig, ParsedEnvironment } from './schema';
-import type { ConfigIssue } from './validate';
+import type { ConfigIssue } from './issues';
 
 /** How the AWS provider of an environment's stacks reaches its account. */
 export interface ResolvedAccountAccess {
