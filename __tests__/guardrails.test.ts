@@ -224,6 +224,7 @@ describe('each rule, set in code and through an escape hatch', () => {
           {
             name: 'app',
             image: 'x',
+            user: '1000',
             environment: [
               { name: 'DB_PASSWORD', value: 'hunter2' },
               { name: 'AWS_KEY', value: 'AKIAABCDEFGHIJKLMNOP' },
@@ -242,7 +243,7 @@ describe('each rule, set in code and through an escape hatch', () => {
     ]);
     const escaped = devApp();
     const task = find(escaped, 'dev-web/task/task-definition');
-    task.addOverride('container_definitions', JSON.stringify([{ name: 'web', image: 'x', environment: [{ name: 'API_TOKEN', value: 'abc123' }] }]));
+    task.addOverride('container_definitions', JSON.stringify([{ name: 'web', image: 'x', user: '1000', environment: [{ name: 'API_TOKEN', value: 'abc123' }] }]));
     expect(violationsOf(escaped)).toEqual([expect.objectContaining({ rule: 'plain-secret-env', constructPath: 'dev-web/task/task-definition' })]);
   });
 });
