@@ -3,6 +3,8 @@
  * volume the non-root user can write, ECS Exec's writable root, secret grants that match the
  * real secret ARNs (and their KMS key), and an imageTag that must be pushed before tasks start.
  */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { configFrom, defaultConfigData, Json, only, ref, resources, Synthesized, synthConfig, synthDefault } from './helpers/synth';
 
 /** The default configuration with dev's services replaced, dev only. */
@@ -135,6 +137,19 @@ describe('a service built from its own repository waits for the pushed tag', () 
     const [[lookupName, lookup]] = Object.entries(stack.data.aws_ecr_image as Record<string, Json>);
     expect(lookup).toMatchObject({ repository_name: ref('aws_ecr_repository', repoName, 'name'), image_tag: 'v1.2.3', depends_on: [`aws_ecr_repository.${repoName}`] });
     expect(only(stack, 'aws_ecs_task_definition').depends_on).toEqual([`data.aws_ecr_image.${lookupName}`]);
+  });
+
+  test('the repository and look-up addresses docs/first-deploy.md names are the same in every service stack', () => {
+    const doc = readFileSync(path.join(__dirname, '..', 'docs', 'first-deploy.md'), 'utf8');
+    for (const name of ['api', 'shop']) {
+      const stack = withServices({ [name]: { imageTag: 'v1', port: 8080 } }).stack(`dev-${name}`);
+      const addresses = [
+        `aws_ecr_repository.${resources(stack, 'aws_ecr_repository')[0][0]}`,
+        `aws_ecr_lifecycle_policy.${resources(stack, 'aws_ecr_lifecycle_policy')[0][0]}`,
+        `data.aws_ecr_image.${Object.keys(stack.data.aws_ecr_image)[0]}`,
+      ];
+      for (const address of addresses) expect(doc).toContain(address);
+    }
   });
 
   test('external images need no look-up', () => {
