@@ -65,7 +65,7 @@ describe('the default configuration: every non-root, read-only container can wri
     expect(init.image).toMatch(new RegExp(`\\.dkr\\.ecr\\.ap-northeast-2\\.amazonaws\\.com/acme-${env}-public/docker/library/busybox:1\\.36\\.1$`));
     const statements = statementsOf(stack);
     const repoPattern = expect.stringMatching(new RegExp(`:repository/acme-${env}-public/\\*$`));
-    expect(statements.find((s) => s.Sid === 'EcrPull').Resource).toEqual([repoPattern]);
+    expect(statements.find((s) => s.Sid === 'EcrPull')!.Resource).toEqual([repoPattern]);
     expect(statements.find((s) => s.Sid === 'EcrPullThroughCache')).toMatchObject({ Action: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'], Resource: repoPattern });
   });
 
@@ -80,7 +80,7 @@ describe('the init image is overridable', () => {
     const stack = withServices({ api: { imageTag: 'v1', port: 8080, initImage } }).stack('dev-api');
     expect(containersOf(stack).find((c) => c.name === 'init-scratch')!.image).toBe(initImage);
     const statements = statementsOf(stack);
-    expect(statements.find((s) => s.Sid === 'EcrPull').Resource).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\./), 'arn:aws:ecr:ap-northeast-2:123456789012:repository/tools/busybox']);
+    expect(statements.find((s) => s.Sid === 'EcrPull')!.Resource).toEqual([expect.stringMatching(/^\$\{aws_ecr_repository\./), 'arn:aws:ecr:ap-northeast-2:123456789012:repository/tools/busybox']);
     expect(statements.find((s) => s.Sid === 'EcrPullThroughCache')).toBeUndefined();
   });
 });
@@ -103,7 +103,7 @@ describe('secrets: grants that match the real ARNs', () => {
   const statements = statementsOf(stack);
 
   test('a secret ARN without the random suffix is granted as name-??????; a JSON-key reference grants its secret and reaches ECS whole', () => {
-    expect(statements.find((s) => s.Sid === 'ReadSecrets').Resource).toEqual([
+    expect(statements.find((s) => s.Sid === 'ReadSecrets')!.Resource).toEqual([
       `${partial}-??????`,
       `arn:aws:secretsmanager:${REGION_ACCOUNT}:secret:prod/api-AbCdEf`,
       `arn:aws:secretsmanager:${REGION_ACCOUNT}:secret:prod/api-AbCdEf-??????`,
