@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
+import { serviceRepositoryName } from '../config/validate-names';
 import type { ExternalImageSource, ResolvedService } from '../config/validate-services';
 import { AlbRoute } from '../modules/alb-route';
 import { ORIGIN_VERIFY_HEADER } from '../modules/cloudfront-edge';
@@ -58,7 +59,7 @@ export class ServiceStack extends BaseStack {
 
     let app: ImagePull;
     if (svc.image.kind === 'created-repository') {
-      this.repository = new ServiceRepository(this, 'repository', { name: `${config.project}-${env.name}/${svc.name}`, keepImages: svc.keepImages, tag: svc.image.tag });
+      this.repository = new ServiceRepository(this, 'repository', { name: serviceRepositoryName(config.project, env.name, svc.name), keepImages: svc.keepImages, tag: svc.image.tag });
       app = { image: `${this.repository.repository.repositoryUrl}:${svc.image.tag}`, repositoryArns: [this.repository.repository.arn] };
     } else {
       app = externalImagePull(svc.image, platform, config.project, env.name, env.region, svc.name);
