@@ -102,7 +102,8 @@ export class PlatformStack extends BaseStack {
       if (internal) this.admitVpcOrigin(cf, this.cloudfront, vpc.vpc.id);
     }
 
-    if (env.services.some((s) => s.image.kind === 'pull-through')) {
+    // Services' images and their init containers' (busybox by default) come from public.ecr.aws.
+    if (env.services.some((s) => s.image.kind === 'pull-through' || s.initImage.kind === 'pull-through')) {
       this.pullThroughCache = new EcrPullThroughCacheRule(this, 'ecr-public-cache', {
         ecrRepositoryPrefix: pullThroughPrefix(props.config.project, env.name),
         upstreamRegistryUrl: 'public.ecr.aws',
