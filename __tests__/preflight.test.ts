@@ -243,7 +243,8 @@ describe('hand-broken variants of the synthesized JSON, one per path', () => {
       'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/nginx:1.27: failed to do request: Head "https://registry-1.docker.io/v2/library/nginx/manifests/1.27": dial tcp <ip>:443: i/o timeout',
     );
     expect(image[0].reason).toMatch(/^the image of container web \(registry docker\.io, not reachable through this VPC's endpoints\) needs the internet, but there is no way to the internet/);
-    // The init-scratch container's image still comes through ECR: the ECR paths stay needed, and pass.
+    // The init-scratch container's busybox still comes through ECR: the ECR paths stay needed, and pass.
+    expect(containers[1].name).toBe('init-scratch');
     expect(verdicts(report, 'dev-web')['ecr-api']).toEqual(['pass', 'pass']);
   });
 

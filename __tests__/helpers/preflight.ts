@@ -11,10 +11,7 @@ export type Stacks = Record<string, Json>;
 
 /** Deep copies of every stack of a synth. */
 export function stacksOf(synth: Synthesized): Stacks {
-  const stacks: Stacks = Object.fromEntries(synth.stackNames().map((name) => [name, structuredClone(synth.stack(name))]));
-  // TEMPORARY (until init-scratch lands on main): give the default tasks the init container they will have.
-  for (const stack of Object.values(stacks)) for (const task of Object.values((stack.resource?.aws_ecs_task_definition ?? {}) as Record<string, Json>)) prepareScratch(task);
-  return stacks;
+  return Object.fromEntries(synth.stackNames().map((name) => [name, structuredClone(synth.stack(name))]));
 }
 
 /** The container definitions of a task definition resource, parsed. */
@@ -27,34 +24,6 @@ export function editContainers(task: Json, change: (containers: Json[]) => void)
   const containers = containersOf(task);
   change(containers);
   task.container_definitions = JSON.stringify(containers);
-}
-
-/**
- * The init container shape the project uses to make scratch volumes writable for a non-root
- * user: non-essential, root, the volume mounted read-write under /scratch, chmod 1777 on it;
- * the application container waits for its SUCCESS. Added only where no container is named
- * init-scratch yet.
- */
-export function prepareScratch(task: Json, image?: string): void {
-  editContainers(task, (containers) => {
-    if (containers.some((c) => c.name === 'init-scratch')) return;
-    const app = containers[0];
-    const mounts = (app.mountPoints ?? []) as Json[];
-    if (mounts.length === 0) return;
-    const paths = mounts.map((m) => `/scratch${m.containerPath}`);
-    containers.push({
-      name: 'init-scratch',
-      image: image ?? app.image,
-      essential: false,
-      user: '0',
-      readonlyRootFilesystem: true,
-      command: ['sh', '-c', `chmod 1777 ${paths.join(' ')}`],
-      mountPoints: mounts.map((m, i) => ({ sourceVolume: m.sourceVolume, containerPath: paths[i], readOnly: false })),
-      linuxParameters: { capabilities: { drop: ['ALL'] } },
-      logConfiguration: app.logConfiguration,
-    });
-    app.dependsOn = [...((app.dependsOn ?? []) as Json[]), { containerName: 'init-scratch', condition: 'SUCCESS' }];
-  });
 }
 
 /** Analyzes (copies of) stacks, optionally only some of them. */

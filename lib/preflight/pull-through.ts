@@ -13,7 +13,7 @@ import { rolePolicies } from './policy-documents';
 import { applies } from './policy-eval';
 import { ACCOUNT } from './symbolic';
 import { literalString, TfResource } from './tf';
-import { fixOn, PathCheck } from './types';
+import { fixOn, PathCheck, worst } from './types';
 
 const ECR_PATH = /^[^/]+\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/;
 
@@ -53,7 +53,20 @@ export function pullThroughChecks(model: Model, service: EcsService, taskDefinit
       ],
     });
   }
-  return checks;
+  if (checks.length <= 1) return checks;
+  // One check per service: the worst image decides, the others are listed with it.
+  const verdict = worst(checks.map((c) => c.verdict));
+  const shown = checks.filter((c) => c.verdict === verdict);
+  return [
+    {
+      ...base,
+      verdict,
+      via: checks.flatMap((c) => c.via).filter((v, i, all) => all.findIndex((o) => o.resource === v.resource) === i),
+      reason: shown.map((c) => c.reason).join('; '),
+      awsError: shown.find((c) => c.awsError)?.awsError,
+      fix: shown.some((c) => c.fix) ? [...new Set(shown.flatMap((c) => c.fix ?? []))] : undefined,
+    },
+  ];
 }
 
 /** Why the image is meant to come through a pull-through cache, or undefined. */

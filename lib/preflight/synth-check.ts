@@ -37,9 +37,7 @@ export function checkSynthesized(outdir: string, source = 'the synthesized stack
   const { violations, suppressed } = checkGuardrails(stacks);
   if (violations.length > 0) throw new GuardrailError(violations);
   const report = analyze(stacks, source);
-  // TEMPORARY (revert when init-scratch lands on main): the default nginx scratch mount fails the scratch check until then.
-  const refusing = report.services.some((s) => s.checks.some((c) => c.verdict === 'fail' && c.path !== 'scratch-volume'));
-  if (refusing && counts(report).fail > 0) {
+  if (counts(report).fail > 0) {
     throw new PreflightError(`Preflight: tasks would fail to start, so the synth is refused.\n${renderText(report, { failuresOnly: true }).trimEnd()}`, report);
   }
   const notices = [
