@@ -234,9 +234,14 @@ describe('the execution role', () => {
     editPolicy(stacks, (s) => s.map((x) => (x.Sid === 'WriteLogs' ? { ...x, Resource: '${aws_cloudwatch_log_group.log-group.arn}' } : x)));
     const logs = check(stacks, 'iam-logs');
     expect(logs.verdict).toBe('fail');
-    expect(logs.awsError).toMatch(/^ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: .*logs:CreateLogStream on resource: <aws_cloudwatch_log_group\.log-group\.arn>:log-stream:web\/web\/\?/);
+    expect(logs.awsError).toMatch(/^ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: AccessDeniedException: .*logs:CreateLogStream on resource: arn:aws:logs:ap-northeast-2:<account>:log-group:\/ecs\/acme-dev\/web:log-stream:web\/web\/\?/);
     editPolicy(stacks, (s) => s.map((x) => (x.Sid === 'WriteLogs' ? { ...x, Resource: '${aws_cloudwatch_log_group.log-group.arn}:log-stream:*' } : x)));
     expect(check(stacks, 'iam-logs').verdict).toBe('pass');
+    // The group's ARN written literally matches too: its format is known from its name.
+    editPolicy(stacks, (s) => s.map((x) => (x.Sid === 'WriteLogs' ? { ...x, Resource: `arn:aws:logs:${REGION}:*:log-group:/ecs/acme-dev/web:*` } : x)));
+    expect(check(stacks, 'iam-logs').verdict).toBe('pass');
+    editPolicy(stacks, (s) => s.map((x) => (x.Sid === 'WriteLogs' ? { ...x, Resource: `arn:aws:logs:${REGION}:*:log-group:/ecs/acme-dev/other:*` } : x)));
+    expect(check(stacks, 'iam-logs').verdict).toBe('fail');
   });
 
   test('a condition the preflight cannot decide leaves the path unknown, never failed', () => {

@@ -155,6 +155,35 @@ describe('interface endpoint policies', () => {
   });
 });
 
+describe('a pinned account (allowed_account_ids) decides account conditions and literal ARNs', () => {
+  const pinned = (account = '111111111111') => {
+    const stacks = fresh();
+    for (const name of Object.keys(stacks).filter(dev)) for (const provider of stacks[name].provider.aws) provider.allowed_account_ids = [account];
+    return stacks;
+  };
+  const withPolicy = (stacks: Stacks, statement: Json) => {
+    for (const [, endpoint] of named(stacks['dev-network'], 'aws_vpc_endpoint', /ecr-dkr/)) endpoint.policy = JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+    return checksOf(preflightOf(stacks, dev), 'dev-web', 'ecr-dkr')[0];
+  };
+
+  test('aws:PrincipalAccount of another account denies; of the pinned one passes', () => {
+    const condition = (account: string) => ({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalAccount': account } } });
+    expect(withPolicy(pinned(), condition('222222222222')).verdict).toBe('fail');
+    expect(withPolicy(pinned(), condition('111111111111')).verdict).toBe('pass');
+    // Not pinned: an account id is taken as the deploy account.
+    expect(withPolicy(fresh(), condition('222222222222')).verdict).toBe('pass');
+  });
+
+  test('the execution role named by its literal ARN as the principal', () => {
+    const statement = (account: string) => ({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:role/acme-dev-web-execution` }, Action: 'ecr:*', Resource: '*' });
+    expect(withPolicy(pinned(), statement('111111111111')).verdict).toBe('pass');
+    expect(withPolicy(pinned(), statement('222222222222')).verdict).toBe('fail');
+    // The account root delegates to the account's IAM policies.
+    expect(withPolicy(pinned(), { ...statement('111111111111'), Principal: { AWS: 'arn:aws:iam::111111111111:root' } }).verdict).toBe('pass');
+    expect(withPolicy(pinned(), { ...statement('111111111111'), Principal: { AWS: '222222222222' } }).verdict).toBe('fail');
+  });
+});
+
 describe('S3 gateway endpoint policy conditions', () => {
   const withS3Condition = (statement: Json) => {
     const stacks = fresh();

@@ -67,7 +67,7 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
   const secrets = (containers ?? []).flatMap((c) => [...c.secrets, ...(c.repositoryCredentials ? [c.repositoryCredentials] : [])]);
   const task = service.taskDefinition;
   const role = task ? executionRole(model, task.resource).role : undefined;
-  const requests = task && containers ? startRequests({ model, taskDefinition: task.resource, region, roleArn: role ? model.symbols.attribute(role, 'arn') : undefined, roleName: role ? (literalString(role.values.name) ?? role.address) : undefined }, images, containers) : [];
+  const requests = task && containers ? startRequests({ model, taskDefinition: task.resource, region, roleArn: role ? model.symbols.attribute(role, 'arn') : undefined, roleName: role ? (literalString(role.values.name) ?? role.address) : undefined, account: service.stack.account }, images, containers) : [];
   const through = (endpoint: string) => requests.filter((r) => r.endpointService === endpoint);
 
   for (const subnet of service.subnets) {

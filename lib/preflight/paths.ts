@@ -295,6 +295,7 @@ export function s3LayerPath(ctx: PathContext, subnet: Subnet, spec: PathSpec, fo
     what: 'ECR image layers',
     // The layer bucket is AWS's, never in the caller's account (aws:ResourceAccount).
     context: { 'aws:securetransport': 'true', 'aws:requestedregion': ctx.region, 'aws:principalaccount': ACCOUNT, 'aws:resourceaccount': AWS_OWNED_ACCOUNT },
+    account: ctx.service.stack.account,
     error: () => forbiddenError,
   };
   const decision = endpointPolicyDecision(ctx.model, gateway, [layers]);

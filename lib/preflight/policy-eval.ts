@@ -23,6 +23,8 @@ export interface Request {
   readonly context: Readonly<Record<string, string>>;
   /** The calling principal's ARN (symbolic), for endpoint policies that name principals. */
   readonly principalArn?: string;
+  /** The account the stacks are pinned to (`allowed_account_ids`), when known: the value of ACCOUNT. */
+  readonly account?: string;
 }
 
 export interface Evaluation {
@@ -55,17 +57,24 @@ function resourceMatch(s: Statement, resource: string, sym: Sym): Match {
 
 function principalMatch(s: Statement, request: Request, sym: Sym, resourcePolicy: boolean): Match {
   if (!resourcePolicy) return 'yes';
+  const caller = request.principalArn;
+  const callerAccount = caller && !hasTokens(caller) ? caller.split(':')[4] : undefined;
+  const one = (principal: string): Match => {
+    const value = sym(principal);
+    if (value === '*') return 'yes';
+    if (caller && globMatch(value, caller) === 'yes') return 'yes';
+    // An account (root or bare id) delegates to that account's IAM policies.
+    const account = /^arn:aws[a-z-]*:iam::([^:]+):root$/.exec(value)?.[1] ?? (/^\d{12}$/.test(value) ? value : undefined);
+    if (account !== undefined) return callerAccount && !hasTokens(account) ? (account === callerAccount ? 'yes' : 'no') : 'maybe';
+    return caller && !hasTokens(caller) && !hasTokens(value) ? 'no' : 'maybe';
+  };
   const principalOf = (p: unknown): Match => {
     if (p === '*') return 'yes';
     if (!isRecord(p)) return 'maybe';
-    const aws = p.AWS === undefined ? [] : Array.isArray(p.AWS) ? p.AWS : [p.AWS];
-    if (aws.includes('*')) return 'yes';
-    if (request.principalArn) {
-      const matches = aws.filter((a): a is string => typeof a === 'string').map((a) => globMatch(sym(a), request.principalArn!));
-      if (matches.includes('yes')) return 'yes';
-    }
-    // An account root, another role, a service principal: whether the task's role is among them is not decided here.
-    return 'maybe';
+    const aws = (p.AWS === undefined ? [] : Array.isArray(p.AWS) ? p.AWS : [p.AWS]).filter((a): a is string => typeof a === 'string');
+    // Service, federated or canonical-user principals are not the execution role.
+    if (aws.length === 0) return 'no';
+    return any(aws.map(one));
   };
   if (s.notPrincipal !== undefined) return not(principalOf(s.notPrincipal));
   if (s.principal === undefined) return 'yes';
@@ -75,7 +84,7 @@ function principalMatch(s: Statement, request: Request, sym: Sym, resourcePolicy
 /** One value of a condition against the request's value of the key. */
 function compareValue(operator: string, expected: string, actual: string): Match {
   const op = operator.toLowerCase();
-  // An account id in a condition is taken as the account the stacks deploy to (documented assumption).
+  // An account id in a condition is taken as the account the stacks deploy to, unless it is pinned (then both are literals).
   const isAccountLiteral = (v: string) => /^\d{12}$/.test(v) || v === ACCOUNT;
   if (actual === ACCOUNT && isAccountLiteral(expected)) return 'yes';
   if (actual === AWS_OWNED_ACCOUNT && isAccountLiteral(expected)) return 'no';
@@ -136,11 +145,18 @@ export interface PolicyInput {
  * The decision of a set of policies (of one kind: the identity policies of a role, or one
  * endpoint policy) on a request: an applying Deny wins, then an applying Allow.
  */
-export function evaluatePolicies(policies: readonly PolicyInput[], request: Request, resourcePolicy: boolean): Evaluation {
+export function evaluatePolicies(policies: readonly PolicyInput[], original: Request, resourcePolicy: boolean): Evaluation {
+  // With the account pinned, the account is a literal on both sides.
+  const pin = original.account;
+  const fix = (text: string) => (pin ? text.split(ACCOUNT).join(pin) : text);
+  const request: Request = pin
+    ? { ...original, resource: fix(original.resource), principalArn: original.principalArn && fix(original.principalArn), context: Object.fromEntries(Object.entries(original.context).map(([k, v]) => [k, fix(v)])) }
+    : original;
+  const inputs = pin ? policies.map((p) => ({ statements: p.statements, sym: (t: string) => fix(p.sym(t)) })) : policies;
   let maybeDeny: Statement | undefined;
   let allow: Statement | undefined;
   let maybeAllow: Statement | undefined;
-  for (const policy of policies) {
+  for (const policy of inputs) {
     for (const s of policy.statements) {
       const m = applies(s, request, policy.sym, resourcePolicy);
       if (m === 'no') continue;

@@ -53,7 +53,35 @@ export class Symbols {
   attribute(resource: TfResource, attribute: string): string {
     const value = resource.values[attribute];
     if (typeof value === 'string' && value !== '' && !value.includes('${')) return value;
-    return this.token(`${resource.stack}|${resource.address}|${attribute}`, `<${resource.address}.${attribute}>`);
+    const known = attribute === 'arn' ? this.knownArn(resource) : undefined;
+    return known ?? this.token(`${resource.stack}|${resource.address}|${attribute}`, `<${resource.address}.${attribute}>`);
+  }
+
+  /**
+   * The ARN AWS gives a resource whose name is literal, in its documented format, so a policy
+   * naming the ARN literally and one referring to the attribute both match it.
+   */
+  private knownArn(resource: TfResource): string | undefined {
+    const name = typeof resource.values.name === 'string' && !resource.values.name.includes('${') ? resource.values.name : undefined;
+    const region = this.resolver.stack(resource.stack)?.region;
+    if (!name || !region) return undefined;
+    switch (resource.type) {
+      case 'aws_iam_role': {
+        const path = typeof resource.values.path === 'string' && !resource.values.path.includes('${') ? resource.values.path : '/';
+        return `arn:aws:iam::${ACCOUNT}:role${path}${name}`;
+      }
+      case 'aws_cloudwatch_log_group':
+        return `arn:aws:logs:${region}:${ACCOUNT}:log-group:${name}`;
+      case 'aws_ecr_repository':
+        return `arn:aws:ecr:${region}:${ACCOUNT}:repository/${name}`;
+      case 'aws_secretsmanager_secret':
+        // Secrets Manager appends `-` and six random characters.
+        return `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}-${ANY_CHAR.repeat(6)}`;
+      case 'aws_ssm_parameter':
+        return `arn:aws:ssm:${region}:${ACCOUNT}:parameter/${name.replace(/^\//, '')}`;
+      default:
+        return undefined;
+    }
   }
 
   /** A symbolic string for people: tokens as `<address.attribute>`, the account as `<account>`. */
@@ -100,10 +128,11 @@ export function globMatch(pattern: string, value: string, caseInsensitive = fals
   const fold = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
   const p = [...fold(pattern)];
   const v = [...fold(value)];
-  // Exact: tokens in the pattern are literal characters, an unknown character of the value only matches `?` or `*`.
+  // Exact: tokens are literal characters (the same token is the same text on both sides), so an
+  // unknown character of the value only matches `?`, `*` or the same unknown character.
   const exactP: Element[] = p.map((c) => (c === '*' ? { kind: 'star' } : c === '?' ? { kind: 'one' } : { kind: 'char', ch: c }));
   const exactV: Element[] = v.map((c) => ({ kind: 'char', ch: c }));
-  if (intersects(exactP, exactV, (a, b) => a === b && b !== ANY_CHAR)) return 'yes';
+  if (intersects(exactP, exactV, (a, b) => a === b)) return 'yes';
   if (!p.some(isToken) && !v.some(isToken)) return 'no';
   // Maybe: a token on one side only may be any text (the account: one ARN segment); a token on both sides is the same text.
   const shared = new Set(p.filter((c) => isToken(c) && v.includes(c)));

@@ -32,6 +32,8 @@ interface Target {
   /** The execution role's ARN (symbolic), the principal of every request. */
   readonly roleArn?: string;
   readonly roleName?: string;
+  /** The account the stacks are pinned to, when they are. */
+  readonly account?: string;
 }
 
 function context(t: Target, extra: Record<string, string> = {}): Record<string, string> {
@@ -49,7 +51,7 @@ function context(t: Target, extra: Record<string, string> = {}): Record<string, 
 /** Every request a task makes at start, for its containers. */
 export function startRequests(t: Target, images: readonly { container: Container; source: ImageSource }[], containers: readonly Container[]): StartRequest[] {
   const requests: StartRequest[] = [];
-  const base = (kind: RequestKind, what: string, error: (d: string) => string) => ({ kind, what, error, principalArn: t.roleArn, roleName: t.roleName ?? '<execution role>' });
+  const base = (kind: RequestKind, what: string, error: (d: string) => string) => ({ kind, what, error, principalArn: t.roleArn, roleName: t.roleName ?? '<execution role>', account: t.account });
   const model = t.model;
   const scope = model.scope(t.taskDefinition);
 
