@@ -69,6 +69,7 @@ describe('a non-root container writing a root-owned bind mount', () => {
     ['the init container does not mount the volume', (_app, init) => (init.mountPoints = []), /no other container of the task mounts volume "scratch"/],
     ['the init command does not touch the path', (_app, init) => (init.command = ['sh', '-c', 'chmod 1777 /elsewhere']), /does not chmod or chown its mount of "scratch"/],
     ['the init command runs no chmod or chown', (_app, init) => (init.command = ['sh', '-c', 'ls /scratch/tmp']), /does not chmod or chown/],
+    ['the init command changes only the directory above the mount, not recursively', (_app, init) => (init.command = ['sh', '-c', 'chmod 1777 /scratch']), /does not chmod or chown its mount/],
     ['the init container changes the owner with chown but dropped every capability', (_app, init) => (init.command = ['sh', '-c', 'chown 101 /scratch/tmp']), /needs the CHOWN capability/],
   ];
   test.each(broken)('broken init shape: %s -> FAIL', (_name, change, reason) => {
@@ -84,6 +85,9 @@ describe('a non-root container writing a root-owned bind mount', () => {
       init.command = ['sh', '-c', 'chown 101:101 /scratch/tmp'];
       init.linuxParameters = { capabilities: { drop: ['ALL'], add: ['CHOWN'] } };
     }],
+    ['a recursive chmod of the directory above the mount', (_app, init) => (init.command = ['sh', '-c', 'chmod -R 1777 /scratch'])],
+    ['a glob matching the mount', (_app, init) => (init.command = ['sh', '-c', 'chmod 1777 /scratch/*'])],
+    ['chmod without a shell', (_app, init) => (init.command = ['/bin/chmod', '1777', '/scratch/tmp/'])],
     ['entryPoint and command split', (_app, init) => {
       init.entryPoint = ['sh', '-c'];
       init.command = ['chmod 1777 /scratch/tmp'];

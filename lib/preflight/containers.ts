@@ -15,6 +15,7 @@
  * the task starts and exec never connects (a warning).
  */
 import * as aws from './aws-errors';
+import { globMatch } from './symbolic';
 import type { Container, EcsService, TaskDefinition } from './model';
 import { fixOn, PathCheck, Verdict, worst } from './types';
 
@@ -71,9 +72,17 @@ export function preparation(containers: readonly Container[], app: Container, vo
   return { verdict, init: best.init, reason: best.problems.map((p) => p.text).join('; ') };
 }
 
+/**
+ * Does the command change `path`: name it (or a path below it), match it with a glob
+ * (`/scratch/*`), or name a directory above it with a recursive flag (`chmod -R 1777 /scratch`)?
+ */
 function mentionsPath(command: string, path: string): boolean {
   const clean = path.replace(/\/+$/, '');
-  return new RegExp(`(^|[\\s'"=])${clean.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/[^\\s'";&|]*)?($|[\\s'";&|])`).test(command);
+  const words = command.split(/[\s;&|]+/).map((w) => w.replace(/^['"]|['"]$/g, '').replace(/\/+$/, '')).filter((w) => w.startsWith('/'));
+  const recursive = /\s(-[a-zA-Z]*R[a-zA-Z]*|--recursive)(\s|$)/.test(command);
+  return words.some(
+    (w) => w === clean || w.startsWith(`${clean}/`) || (/[*?]/.test(w) && globMatch(w, clean) === 'yes') || (recursive && clean.startsWith(`${w}/`)),
+  );
 }
 
 function hasCapability(container: Container, capability: string): boolean {

@@ -510,9 +510,12 @@ export class Model {
       const raw = resource.values.container_definitions;
       const volumes: TaskVolume[] = blocks(resource.values.volume).map((v) => ({
         name: literalString(v.name),
-        kind: ['host_path', 'efs_volume_configuration', 'fsx_windows_file_server_volume_configuration', 'docker_volume_configuration'].some((k) => blocks(v[k]).length > 0 || literalString(v[k]))
-          ? 'other'
-          : 'bind',
+        // EBS volumes configured at launch, EFS, FSx and Docker volumes have their own ownership.
+        kind:
+          ['host_path', 'efs_volume_configuration', 'fsx_windows_file_server_volume_configuration', 'docker_volume_configuration'].some((k) => blocks(v[k]).length > 0 || literalString(v[k])) ||
+          literalBool(v.configure_at_launch, false) !== false
+            ? 'other'
+            : 'bind',
       }));
       if (raw === UNKNOWN) return { resource, volumes, containersProblem: 'container_definitions is known only after apply' };
       let parsed: unknown = raw;
