@@ -288,12 +288,24 @@ describe('false alarms that refused valid synths', () => {
   });
 });
 
-describe('removing resources never invents a failure elsewhere', () => {
-  test('an ACL for another subnet leaves the task subnets alone', () => {
+describe('network ACLs between the load balancer and the tasks', () => {
+  test('an ACL on a load balancer subnet must let the traffic to the container port out and the replies in', () => {
     const stacks = fresh();
     const publicSubnet = named(stacks['dev-network'], 'aws_subnet', /public-a/)[0][0];
-    stacks['dev-network'].resource.aws_network_acl = { other: { vpc_id: VPC(), subnet_ids: [`\${aws_subnet.${publicSubnet}.id}`], egress: [], ingress: [] } };
-    remove(stacks['dev-network'], 'aws_route_table_association', /public-a/);
+    stacks['dev-network'].resource.aws_network_acl = { lb: { vpc_id: VPC(), subnet_ids: [`\${aws_subnet.${publicSubnet}.id}`], egress: [], ingress: [] } };
+    const report = preflightOf(stacks, dev);
+    const [lb] = checksOf(report, 'dev-web', 'load-balancer');
+    expect(lb.verdict).toBe('fail');
+    expect(lb.reason).toContain('network ACL aws_network_acl.lb of acme-dev-public-a: outbound TCP 8080 to 10.10.0.0/18 (port 8080 from the load balancer): no rule allows it');
+    expect(lb.awsError).toMatch(/is unhealthy in target-group acme-dev-web/);
+    // Only that path: the tasks' own paths do not cross the load balancer's subnets.
+    expect(tally(report).fail).toBe(1);
+    stacks['dev-network'].resource.aws_network_acl.lb = {
+      vpc_id: VPC(),
+      subnet_ids: [`\${aws_subnet.${publicSubnet}.id}`],
+      egress: [tcp(100, 'allow', '10.10.0.0/16', 8080)],
+      ingress: [tcp(100, 'allow', '10.10.0.0/16', 1024, 65535)],
+    };
     expect(tally(preflightOf(stacks, dev)).fail).toBe(0);
   });
 });

@@ -5,6 +5,7 @@
  */
 import * as aws from './aws-errors';
 import type { Container, EcsService, LbAttachment, Model } from './model';
+import { aclFlow, LB_CLIENT_PORTS } from './nacl';
 import { describeRule, egressAllows, ingressAllows } from './security-groups';
 import { fixOn, PathCheck, Verdict, Via, worst } from './types';
 
@@ -94,6 +95,15 @@ function check(model: Model, service: EcsService, attachment: LbAttachment): Pat
           awsError: aws.unhealthyTargets(service.name, p, tgName),
           fix: service.securityGroups[0] ? fixOn(service.securityGroups[0].resource, `add an ingress rule TCP ${p} from the load balancer security group (referenced_security_group_id)`) : undefined,
         });
+      }
+      // Network ACLs between the load balancer's subnets and the task subnets, both ways.
+      for (const lbSubnet of lb.subnets) {
+        for (const taskSubnet of service.subnets) {
+          for (const d of aclFlow(model, lbSubnet, taskSubnet, p, LB_CLIENT_PORTS, `${what} from the load balancer`)) {
+            if (d.verdict === 'pass') continue;
+            problems.push({ verdict: d.verdict, reason: d.reason ?? 'network ACL', awsError: d.verdict === 'fail' ? aws.unhealthyTargets(service.name, p, tgName) : undefined, fix: d.fix });
+          }
+        }
       }
       if (lb.securityGroups.length === 0) continue;
       const egress = egressAllows(lb.securityGroups, { groups: service.securityGroups, cidrs: service.subnets.map((s) => s.cidr) }, p);

@@ -184,13 +184,32 @@ export function aclAllows(model: Model, subnet: Subnet, egress: boolean, peer: A
     return { verdict: 'unknown', acl: acl.resource, reason: `whether network ACL ${acl.resource.address} of ${subnet.label} allows ${direction} ${describePeer(peer)} (${why}) depends on ${rule ? `rule ${rule.number ?? '?'}, which covers only part of it or is known only after apply` : 'rule numbers known only after apply'}` };
   }
   const by = rule ? `rule ${rule.number} denies it` : 'no rule allows it (the final * rule denies)';
-  const stateless = ports === EPHEMERAL_PORTS ? ' (network ACLs are stateless: return traffic needs its own rule)' : '';
+  const stateless = why.startsWith('return traffic') ? ' (network ACLs are stateless: return traffic needs its own rule)' : '';
   return {
     verdict: 'fail',
     acl: acl.resource,
     reason: `network ACL ${acl.resource.address} of ${subnet.label}: ${direction} ${describePeer(peer)} (${why}): ${by}${stateless}`,
-    fix: fixOn(acl.resource, `add an ${egress ? 'egress' : 'ingress'} rule allowing ${ports === EPHEMERAL_PORTS ? 'TCP 1024-65535' : describePorts(ports)} ${egress ? 'to' : 'from'} ${'public' in peer ? '0.0.0.0/0' : describePeer(peer)}${rule ? ` with a rule number below ${rule.number}` : ''}${stateless}`),
+    fix: fixOn(acl.resource, `add an ${egress ? 'egress' : 'ingress'} rule allowing ${why.startsWith('return traffic') ? 'TCP 1024-65535' : describePorts(ports)} ${egress ? 'to' : 'from'} ${'public' in peer ? '0.0.0.0/0' : describePeer(peer)}${rule ? ` with a rule number below ${rule.number}` : ''}${stateless}`),
   };
+}
+
+/** The port range a load balancer connects from (ELB uses 1024-65535). */
+export const LB_CLIENT_PORTS: PortRange = [1024, 65535];
+
+/**
+ * A connection from a client subnet to a server subnet on `port`, both ways through both
+ * subnets' ACLs (the load balancer to the tasks). Within one subnet nothing is filtered.
+ */
+export function aclFlow(model: Model, client: Subnet, server: Subnet, port: number, clientPorts: PortRange, why: string): AclDecision[] {
+  if (client === server) return [];
+  const ports: PortRange = [port, port];
+  const back = `return traffic of ${why}`;
+  return [
+    aclAllows(model, client, true, { cidrs: [server.cidr] }, ports, why),
+    aclAllows(model, server, false, { cidrs: [client.cidr] }, ports, why),
+    aclAllows(model, server, true, { cidrs: [client.cidr] }, clientPorts, back),
+    aclAllows(model, client, false, { cidrs: [server.cidr] }, clientPorts, back),
+  ];
 }
 
 /**
