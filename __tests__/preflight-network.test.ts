@@ -6,7 +6,7 @@
  * changes real synthesized JSON the way an escape hatch would; valid variants must pass.
  */
 import { configFrom, defaultConfigData, Json, synthConfig, synthDefault } from './helpers/synth';
-import { checksOf, named, one, preflightOf, remove, Stacks, stacksOf, tally, verdicts } from './helpers/preflight';
+import { checksOf, named, one, preflightOf, Stacks, stacksOf, tally, verdicts } from './helpers/preflight';
 
 const REGION = 'ap-northeast-2';
 const defaults = synthDefault();
