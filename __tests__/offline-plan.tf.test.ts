@@ -78,9 +78,9 @@ describeWithTerraform('offline terraform on the default configuration', () => {
       expect(stdout).toMatch(/^web {2}\(stack dev-web, aws_ecs_service\.service_\w+\)$/m);
       expect(stdout).toMatch(/^ {2}ECR API \(registry auth\) +all 2 +pass +dev-network aws_vpc_endpoint\.endpoints_ecr-api_\w+: interface endpoint, private DNS on$/m);
       expect(stdout).toMatch(/^ {2}Load balancer -> tasks \(port 8080\) +- +pass /m);
-      expect(stdout).toMatch(/Summary: 1 service, 10 checks \(path x subnet\): 10 pass, 0 warn, 0 unknown, 0 fail/);
+      expect(stdout).toMatch(/Summary: 1 service, 13 checks \(path x subnet\): 13 pass, 0 warn, 0 unknown, 0 fail/);
       const json = JSON.parse(preflight(['--json', ...PREFLIGHT_STACKS.map((s) => plans[s])]).stdout);
-      expect(json).toMatchObject({ ok: true, summary: { services: 1, pass: 10, fail: 0, unknown: 0 } });
+      expect(json).toMatchObject({ ok: true, summary: { services: 1, pass: 13, fail: 0, unknown: 0 } });
     });
 
     test('a service plan given alone: what lives in the other stacks is unknown, not a failure', () => {

@@ -96,6 +96,7 @@ export class Symbols {
       if ('text' in part) out += part.text;
       else if (part.target.kind === 'literal') out += String(part.target.value);
       else if (ACCOUNT_EXPRESSION.test(part.expression) || this.isAccountLocal(scope, part.expression)) out += ACCOUNT;
+      else if (this.remoteValue(scope, part.expression) !== undefined) out += this.remoteValue(scope, part.expression);
       else if (part.target.kind === 'resource') {
         const { resource, attribute } = part.target;
         const value = attribute ? resource.values[attribute] : undefined;
@@ -105,6 +106,17 @@ export class Symbols {
       } else out += this.token(`${scope.stack}|${part.expression}`, part.expression);
     }
     return out;
+  }
+
+  /**
+   * The value a stack read from another stack's state at plan time (a plan's remote state
+   * outputs), when literal: what the consumer will really use, even while the producer's
+   * own plan shows it as known only after apply.
+   */
+  private remoteValue(scope: Scope, expression: string): string | undefined {
+    const match = /^\$\{data\.terraform_remote_state\.([^.[\]]+)\.outputs\.([^.[\]}]+)\}$/.exec(expression);
+    const value = match ? this.resolver.stack(scope.stack)?.remoteStates[match[1]]?.outputs?.[match[2]] : undefined;
+    return typeof value === 'string' && value !== '' && !value.includes('${') ? value : undefined;
   }
 
   private isAccountLocal(scope: Scope, expression: string): boolean {
