@@ -174,6 +174,23 @@ describe('ECS Exec agent paths', () => {
   });
 });
 
+describe('ECS Exec task role', () => {
+  test('exec with a task role lacking the ssmmessages actions: tasks start, exec fails (WARN); with them: pass', () => {
+    const stacks = fresh();
+    one(stacks['dev-web'], 'aws_ecs_service').enable_execute_command = true;
+    const exec = check(stacks, 'exec-role');
+    expect(exec.verdict).toBe('warn');
+    expect(exec.reason).toMatch(/task role acme-dev-web-task does not allow ssmmessages:CreateControlChannel/);
+    expect(exec.awsError).toContain('TargetNotConnectedException');
+    const role = Object.keys(stacks['dev-web'].resource.aws_iam_role).find((k) => k.includes('task_'))!;
+    stacks['dev-web'].resource.aws_iam_role_policy.exec = {
+      role: `\${aws_iam_role.${role}.id}`,
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssmmessages:*', Resource: '*' }] }),
+    };
+    expect(check(stacks, 'exec-role').verdict).toBe('pass');
+  });
+});
+
 describe('the execution role', () => {
   test('the default role allows the image pull (with the pull-through cache) and the log stream', () => {
     const stacks = fresh();

@@ -9,6 +9,7 @@
 import { loadBalancerChecks } from './alb';
 import * as aws from './aws-errors';
 import { execAgentCheck, scratchCheck } from './containers';
+import { execRoleCheck } from './exec-permissions';
 import { executionRole, executionRoleChecks } from './execution-role';
 import { pullThroughChecks } from './pull-through';
 import { startRequests } from './task-requests';
@@ -121,6 +122,7 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
     checks.push(...executionRoleChecks(model, task.resource, requests));
     checks.push(...scratchCheck(task, containers));
     checks.push(...execAgentCheck(service, task, containers));
+    checks.push(...execRoleCheck(model, service, task.resource, region));
   }
   checks.push(...loadBalancerChecks(model, service));
   return { service, notes, checks };
