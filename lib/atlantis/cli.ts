@@ -19,7 +19,27 @@ function synthInto(outdir: string): number {
   return runSynth({ ...process.env, CDKTF_OUTDIR: outdir }, process.stderr);
 }
 
+/**
+ * atlantis.yaml is committed and checked by the tests against the committed configuration:
+ * generating it from another one (INFRA_CONFIG) or part of one (ENVIRONMENTS) would leave
+ * the repository inconsistent, so it is refused.
+ */
+export function generatorRefusal(env: NodeJS.ProcessEnv): string | undefined {
+  const set = ['INFRA_CONFIG', 'ENVIRONMENTS'].filter((name) => env[name]);
+  if (set.length === 0) return undefined;
+  return [
+    `${set.map((name) => `${name}=${env[name]}`).join(' ')} is set: \`npm run atlantis\` writes ${ATLANTIS_FILE} from the committed config/environments.yaml only,`,
+    'the configuration CI, the tests and Atlantis use. Unset it to regenerate; to deploy your own configuration, put it in',
+    'config/environments.yaml (docs/configuration.md, "Which configuration is used").',
+  ].join('\n');
+}
+
 function generate(check: boolean): number {
+  const refusal = generatorRefusal(process.env);
+  if (refusal) {
+    process.stderr.write(`${refusal}\n`);
+    return 1;
+  }
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'atlantis-yaml-'));
   try {
     const outdir = path.join(scratch, 'out');
