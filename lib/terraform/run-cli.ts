@@ -104,13 +104,15 @@ export function main(argv: readonly string[]): number {
     process.stderr.write(`${(error as Error).message}\n`);
     return 1;
   }
+  // No version-check calls to checkpoint-api.hashicorp.com (they fail, and print so, offline).
+  const env = { ...process.env, CHECKPOINT_DISABLE: process.env.CHECKPOINT_DISABLE ?? '1' };
   for (const step of steps) {
     const where = path.relative(process.cwd(), step.cwd) || '.';
     process.stdout.write(`\n$ (cd ${where} && terraform ${step.args.join(' ')})\n`);
     if (options.dryRun) continue;
     // init's stderr is read (and passed on) to tell a provider download failure apart.
     const init = step.args[0] === 'init';
-    const result = spawnSync('terraform', step.args, { cwd: step.cwd, stdio: ['inherit', 'inherit', init ? 'pipe' : 'inherit'], env: process.env, encoding: 'utf8' });
+    const result = spawnSync('terraform', step.args, { cwd: step.cwd, stdio: ['inherit', 'inherit', init ? 'pipe' : 'inherit'], env, encoding: 'utf8' });
     if (init && result.stderr) process.stderr.write(result.stderr);
     if (result.error) {
       process.stderr.write(`terraform could not be run: ${result.error.message} (Terraform >= 1.10 must be on the PATH)\n`);
