@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { generatorRefusal, projectsNotSynthesized } from '../lib/atlantis/cli';
 import { synthDefault } from './helpers/synth';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -73,5 +74,21 @@ describe('the committed generated files never depend on INFRA_CONFIG', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('INFRA_CONFIG=config/examples/internal-service.yaml is set: `npm run atlantis` writes atlantis.yaml from the committed config/environments.yaml only');
     expect(readFileSync(path.join(ROOT, 'atlantis.yaml'), 'utf8')).toBe(before);
+  });
+
+  test('the Atlantis hook honours INFRA_CONFIG, and fails when that configuration lacks projects of atlantis.yaml', () => {
+    const yaml = readFileSync(path.join(ROOT, 'atlantis.yaml'), 'utf8');
+    const own = ['terraform-state', 'dev-network', 'dev-platform', 'dev-web', 'dev-api'];
+    expect(projectsNotSynthesized(own, { INFRA_CONFIG: 'config/examples/internal-service.yaml' }, yaml)).toBe(
+      [
+        'atlantis.yaml has projects that INFRA_CONFIG=config/examples/internal-service.yaml does not synthesize: prod-network, prod-platform, prod-web.',
+        'atlantis.yaml is generated from the committed config/environments.yaml: put that configuration there and run',
+        '`npm run atlantis`, or unset INFRA_CONFIG on the Atlantis server.',
+      ].join('\n'),
+    );
+    expect(projectsNotSynthesized(synthDefault().stackNames(), { INFRA_CONFIG: 'copy-of-default.yaml' }, yaml)).toBeUndefined();
+    expect(projectsNotSynthesized(own, {}, yaml)).toBeUndefined();
+    expect(generatorRefusal({ ENVIRONMENTS: 'dev' })).toMatch(/^ENVIRONMENTS=dev is set/);
+    expect(generatorRefusal({})).toBeUndefined();
   });
 });

@@ -11,6 +11,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse } from 'yaml';
+import { configPathFromEnv } from '../../config/load';
 import { runSynth } from '../../main';
 import { ATLANTIS_FILE, atlantisSynth, CI_OUTDIR, generateAtlantisYaml } from './repo-config';
 import { REPO_ROOT } from '../terraform/locks';
@@ -69,8 +71,33 @@ function synth(args: string[]): number {
   const project = at >= 0 ? args[at + 1] : undefined;
   if (at >= 0 && !project) throw new Error('--project needs a stack name');
   const { code, stacks } = atlantisSynth(synthInto, { project });
-  if (code === 0) process.stdout.write(`Synthesized ${stacks.join(', ')} into ${CI_OUTDIR}/\n`);
-  return code;
+  if (code !== 0) return code;
+  const config = path.relative(REPO_ROOT, configPathFromEnv(process.env));
+  process.stdout.write(`Synthesized ${stacks.join(', ')} into ${CI_OUTDIR}/ from ${config}\n`);
+  const file = path.join(REPO_ROOT, ATLANTIS_FILE);
+  const unplanned = project || !existsSync(file) ? undefined : projectsNotSynthesized(stacks, process.env, readFileSync(file, 'utf8'));
+  if (unplanned) {
+    process.stderr.write(`${unplanned}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * With INFRA_CONFIG set on the server, the hook synthesizes that file, while atlantis.yaml
+ * lists the stacks of the committed one: a project whose stack was not synthesized would be
+ * planned from a stale folder or not at all, so say so instead.
+ */
+export function projectsNotSynthesized(stacks: readonly string[], env: NodeJS.ProcessEnv, atlantisYaml: string): string | undefined {
+  if (!env.INFRA_CONFIG) return undefined;
+  const projects = ((parse(atlantisYaml) as { projects?: Array<{ name: string }> }).projects ?? []).map((p) => p.name);
+  const missing = projects.filter((name) => !stacks.includes(name));
+  if (missing.length === 0) return undefined;
+  return [
+    `${ATLANTIS_FILE} has projects that INFRA_CONFIG=${env.INFRA_CONFIG} does not synthesize: ${missing.join(', ')}.`,
+    `${ATLANTIS_FILE} is generated from the committed config/environments.yaml: put that configuration there and run`,
+    '`npm run atlantis`, or unset INFRA_CONFIG on the Atlantis server.',
+  ].join('\n');
 }
 
 /** The command: `npm run atlantis [-- --check]` / `npm run atlantis:synth`; returns the exit code. */
