@@ -1,6 +1,6 @@
 /**
- * The lock files with real Terraform: their linux_amd64 h1: is what Terraform computes for
- * the provider package it installs, `init -lockfile=readonly` passes with them, and fails
+ * The lock file with real Terraform: its linux_amd64 h1: is what Terraform computes for
+ * the provider package it installs, `init -lockfile=readonly` passes with it, and fails
  * when the lock file does not vouch for the package (provider drift fails loudly).
  */
 import { spawnSync } from 'node:child_process';

@@ -9,7 +9,7 @@
  *
  * The hashes come from `locks/provider-hashes.json` (see its provenance notes): per provider
  * version the registry's complete `zh:` set (the sha256 of every platform's zip, as the
- * signed SHA256SUMS lists them) and `h1:` hashes. `npm run locks` renders the lock files
+ * signed SHA256SUMS lists them) and `h1:` hashes. `npm run locks` renders the lock file
  * from it, after checking it against `terraform providers lock` when the registry is reachable.
  *
  * This module is imported by the app (main.ts): node built-ins only.
