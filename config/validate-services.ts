@@ -3,8 +3,9 @@
  * model the stacks are built from: image source, secrets, listener rule priority, and the
  * VPC endpoints each service's features need (REFERENCE §1).
  */
+import { ELB_NAME_MAX, RULE_LIMITS, TASK_DEFINITION_MAX_BYTES } from './aws-rules';
+import { ConfigIssue, quote } from './issues';
 import type { ParsedPlatform, ParsedService } from './service-schema';
-import type { ConfigIssue } from './validate';
 
 /** Where the task's image comes from; decides the IAM permissions and the network path. */
 export type ImageSource =
@@ -64,9 +65,7 @@ export interface ResolvedPlatform {
 }
 
 /** Stack names the environment already uses; a service may not take them. */
-const RESERVED_SERVICE_NAMES = ['network', 'platform', 'state'];
-/** AWS limit on target group and load balancer names. */
-const ELB_NAME_MAX = 32;
+export const RESERVED_SERVICE_NAMES: readonly string[] = ['network', 'platform', 'state'];
 
 /** Memory (MiB) Fargate accepts per CPU value (Linux, platform 1.4.0). */
 export function fargateMemoryOptions(cpu: number): number[] {
@@ -91,7 +90,12 @@ export function fargateMemoryOptions(cpu: number): number[] {
   }
 }
 
-export function resolvePlatform(envName: string, platform: ParsedPlatform): ResolvedPlatform {
+export function resolvePlatform(envName: string, platform: ParsedPlatform, region: string, path: string, issues: ConfigIssue[]): ResolvedPlatform {
+  const certificateRegion = platform.certificateArn?.split(':')[3];
+  if (certificateRegion !== undefined && certificateRegion !== region) {
+    // ACM certificates are regional: a listener takes only one from its load balancer's region.
+    issues.push({ path: `${path}.certificateArn`, message: `is an ACM certificate in ${certificateRegion}; the load balancer in ${region} needs a certificate from ${region}` });
+  }
   return {
     certificateArn: platform.certificateArn,
     deletionProtection: platform.deletionProtection ?? envName === 'prod',
@@ -110,12 +114,21 @@ export interface ServiceContext {
   /** True when private subnets have a NAT route (then any registry and region is reachable). */
   readonly internetEgress: boolean;
   /**
-   * Listener rules carry one more condition (CloudFront's secret origin header), so
-   * services may use one condition value fewer.
+   * Listener rules carry one more condition (CloudFront's secret origin header, with two
+   * values during a rotation), so services have two condition values fewer.
    * @default false
    */
   readonly originHeaderCondition?: boolean;
+  /**
+   * CloudFront is in front of the load balancer: it sends the origin's name as Host, so host
+   * header conditions never match a viewer's host.
+   * @default false
+   */
+  readonly behindCloudfront?: boolean;
 }
+
+/** Values of the origin header condition: the current secret and, during a rotation, the next. */
+const ORIGIN_HEADER_VALUES = 2;
 
 /** The endpoints ECS Service Connect needs in a VPC without NAT (REFERENCE §1). */
 export const SERVICE_CONNECT_ENDPOINTS = ['ecs-agent', 'ecs-telemetry', 'ecs'] as const;
@@ -124,10 +137,17 @@ export function resolveServices(services: Record<string, ParsedService>, ctx: Se
   const resolved: ResolvedService[] = [];
   const callersOf = checkCalls(services, path, issues);
   for (const [name, service] of Object.entries(services)) {
-    const result = resolveService(name, service, callersOf[name] ?? [], ctx, `${path}.${name}`, issues);
+    const result = resolveService(name, service, callersOf.get(name) ?? [], ctx, `${path}.${name}`, issues);
     if (result) resolved.push(result);
   }
   checkRoutes(resolved, path, issues);
+  const routed = resolved.filter((s) => s.routing).length;
+  if (routed > RULE_LIMITS.rulesPerLoadBalancer) {
+    issues.push({
+      path,
+      message: `${routed} public services would need ${routed} listener rules; an Application Load Balancer allows ${RULE_LIMITS.rulesPerLoadBalancer} (a quota): make some services internal or split them into another environment`,
+    });
+  }
   return calleesFirst(resolved, path, issues);
 }
 
@@ -158,16 +178,19 @@ function calleesFirst(services: ResolvedService[], path: string, issues: ConfigI
 }
 
 /** `calls` must name internal services of the environment; returns the callers of each service. */
-function checkCalls(services: Record<string, ParsedService>, path: string, issues: ConfigIssue[]): Record<string, string[]> {
-  const callers: Record<string, string[]> = {};
-  for (const [name, service] of Object.entries(services)) {
+function checkCalls(services: Record<string, ParsedService>, path: string, issues: ConfigIssue[]): Map<string, string[]> {
+  // Maps, not plain objects: a service may be named like an Object.prototype member.
+  const byName = new Map(Object.entries(services));
+  const callers = new Map<string, string[]>();
+  for (const [name, service] of byName) {
     service.calls.forEach((callee, i) => {
       const at = `${path}.${name}.calls.${i}`;
-      const target = services[callee];
+      const target = byName.get(callee);
       if (callee === name) issues.push({ path: at, message: 'a service cannot call itself through Service Connect' });
-      else if (!target) issues.push({ path: at, message: `no service "${callee}" in this environment; services: ${Object.keys(services).join(', ')}` });
+      else if (service.calls.indexOf(callee) !== i) issues.push({ path: at, message: `${quote(callee)} is listed twice` });
+      else if (!target) issues.push({ path: at, message: `no service ${quote(callee)} in this environment; services: ${[...byName.keys()].join(', ')}` });
       else if (target.exposure !== 'internal') issues.push({ path: at, message: `"${callee}" is a public service: reach it through the load balancer, or set its exposure: internal` });
-      else (callers[callee] ??= []).push(name);
+      else callers.set(callee, [...(callers.get(callee) ?? []), name]);
     });
   }
   return callers;
@@ -210,7 +233,7 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
     if (SECRET_LIKE_NAME.test(key)) {
       report(`environment.${key}`, 'looks like a secret; plain environment variables are visible in the task definition (Security Hub ECS.8): move it to `secrets` with a Secrets Manager or SSM ARN');
     }
-    if (key in svc.secrets) report(`environment.${key}`, 'is also set in secrets; a variable can come from one place only');
+    if (Object.hasOwn(svc.secrets, key)) report(`environment.${key}`, 'is also set in secrets; a variable can come from one place only');
   }
 
   if (svc.autoscaling && (svc.desiredCount < svc.autoscaling.min || svc.desiredCount > svc.autoscaling.max)) {
@@ -219,15 +242,38 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
   if (svc.autoscaling && svc.autoscaling.cpuTarget === undefined && svc.autoscaling.memoryTarget === undefined && svc.autoscaling.requestsPerTarget === undefined) {
     report('autoscaling', 'needs at least one of cpuTarget, memoryTarget, requestsPerTarget');
   }
+  if (svc.architecture === 'ARM64' && svc.capacity.spot > 0) {
+    report('capacity.spot', 'must be 0 with architecture: ARM64: Fargate Spot runs x86_64 tasks only (use X86_64 for Spot, or no Spot)');
+  }
+  const definitionBytes = taskDefinitionBytesEstimate(svc);
+  if (definitionBytes > TASK_DEFINITION_MAX_BYTES) {
+    report(
+      '',
+      `its task definition would be about ${definitionBytes} bytes; ECS accepts at most ${TASK_DEFINITION_MAX_BYTES} (64 KiB): move large values out of environment and command (e.g. into a secret or a file in the image)`,
+    );
+  }
   if (svc.deployment.minimumHealthyPercent >= svc.deployment.maximumPercent) {
     report('deployment', 'minimumHealthyPercent must be below maximumPercent, or deployments cannot start a new task');
   }
 
   const internal = svc.exposure === 'internal';
   if (internal && svc.routing) report('routing', 'internal services get no load balancer route; remove routing, or set exposure: public');
+  if (internal && svc.autoscaling?.requestsPerTarget !== undefined) {
+    report('autoscaling.requestsPerTarget', 'needs a load balancer target group, and an internal service has none; scale it with cpuTarget or memoryTarget');
+  }
   const routing = internal ? undefined : (svc.routing ?? { pathPatterns: ['/*'], hostHeaders: [] });
-  if (routing && ctx.originHeaderCondition && routing.pathPatterns.length + routing.hostHeaders.length > 4) {
-    report('routing', 'at most 4 path patterns and host headers in total with CloudFront prefix-list protection (the secret header takes the fifth condition value of the rule)');
+  const ownValues = RULE_LIMITS.valuesPerRule - ORIGIN_HEADER_VALUES;
+  if (routing && ctx.originHeaderCondition && routing.pathPatterns.length + routing.hostHeaders.length > ownValues) {
+    report(
+      'routing',
+      `at most ${ownValues} path patterns and host headers in total with CloudFront prefix-list protection (the secret header condition takes ${ORIGIN_HEADER_VALUES} of the rule's ${RULE_LIMITS.valuesPerRule} condition values during a rotation)`,
+    );
+  }
+  if (routing && ctx.behindCloudfront && routing.hostHeaders.length > 0) {
+    report(
+      'routing.hostHeaders',
+      "never match behind CloudFront: it sends the origin's name as Host to the load balancer, not the viewer's; route by pathPatterns (or give each host its own environment)",
+    );
   }
 
   if (issues.length > before || !image) return undefined;
@@ -252,6 +298,21 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
     serviceConnect,
     endpointNeeds: dedupe(endpointNeeds),
   };
+}
+
+/** Bytes of the container definitions JSON beyond what the service's own values add. */
+const TASK_DEFINITION_OVERHEAD_BYTES = 4096;
+
+/**
+ * An upper estimate of the registered task definition's size: the values the configuration
+ * puts in the container definition (environment, secrets, command, health check command),
+ * as JSON, plus a fixed allowance for the names, image and settings the stack adds.
+ */
+function taskDefinitionBytesEstimate(svc: ParsedService): number {
+  const variable = JSON.stringify([svc.environment, svc.secrets, svc.command ?? [], svc.healthCheck.command ?? []]);
+  // Each variable becomes {"name":"...","value":"..."}: ~20 bytes more than in the record.
+  const perVariable = 20 * (Object.keys(svc.environment).length + Object.keys(svc.secrets).length);
+  return Buffer.byteLength(variable, 'utf8') + perVariable + TASK_DEFINITION_OVERHEAD_BYTES;
 }
 
 function resolveImage(svc: ParsedService, ctx: ServiceContext, report: (key: string, message: string) => void): ImageSource | undefined {
@@ -279,7 +340,7 @@ function resolveImage(svc: ParsedService, ctx: ServiceContext, report: (key: str
   if (!ctx.internetEgress) {
     report(
       'image',
-      `${svc.image} is not in ECR: tasks without NAT can pull only from ECR (push it to the service's own repository by removing image and setting imageTag, use a public.ecr.aws image through the pull-through cache, or set network.egress: "nat")`,
+      `${quote(svc.image)} is not in ECR: tasks without NAT can pull only from ECR (push it to the service's own repository by removing image and setting imageTag, use a public.ecr.aws image through the pull-through cache, or set network.egress: "nat")`,
     );
     return undefined;
   }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
+import { serviceRepositoryName } from '../config/validate-names';
 import type { ResolvedService } from '../config/validate-services';
 import { AlbRoute } from '../modules/alb-route';
 import { ORIGIN_VERIFY_HEADER } from '../modules/cloudfront-edge';
@@ -61,7 +62,7 @@ export class ServiceStack extends BaseStack {
     let pullThroughRepositoryArn: string | undefined;
     switch (svc.image.kind) {
       case 'created-repository':
-        this.repository = new ServiceRepository(this, 'repository', { name: `${config.project}-${env.name}/${svc.name}`, keepImages: svc.keepImages });
+        this.repository = new ServiceRepository(this, 'repository', { name: serviceRepositoryName(config.project, env.name, svc.name), keepImages: svc.keepImages });
         image = `${this.repository.repository.repositoryUrl}:${svc.image.tag}`;
         pullRepositoryArns = [this.repository.repository.arn];
         break;
