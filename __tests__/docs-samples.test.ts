@@ -18,6 +18,7 @@ import { runCost } from '../lib/cost/cli';
 import { runPreflight } from '../lib/preflight/cli';
 import { readSynthesized } from '../lib/preflight/read-synth';
 import { checkGuardrails, formatViolations } from '../modules/guardrails';
+import { BackendCheck, describeBackendProblem, stackBackends } from '../lib/state/backend';
 import { DEFAULT_CONFIG_PATH } from '../config/load';
 import { synthDefault } from './helpers/synth';
 
@@ -102,6 +103,19 @@ const PRODUCERS: Record<string, () => { output: string; paths: string[] }> = {
     return { output: formatViolations(checkGuardrails(readSynthesized(outdir)).violations), paths: [outdir] };
   },
 };
+
+/**
+ * What `npm run state:check` prints for a backend problem (lib/state/check-cli.ts prints
+ * `FAIL <message>`); the detection itself runs against real S3 servers in state-backend.tf.test.ts.
+ */
+function stateCheckFailure(problem: BackendCheck['problem'], stacks: string[], actualRegion?: string): { output: string; paths: string[] } {
+  const backend = stackBackends(synthDefault().outdir).find((b) => b.stack === stacks[0])!;
+  const check: BackendCheck = { ok: false, problem, actualRegion, init: { command: 'terraform init', code: 1, stdout: '', stderr: '' } };
+  return { output: `FAIL ${describeBackendProblem(backend, check, { configFile: 'config/environments.yaml', stacks })}\n`, paths: [] };
+}
+
+PRODUCERS['npm run state:check (no state bucket)'] = () => stateCheckFailure('missing-bucket', ['dev-network']);
+PRODUCERS['npm run state:check (state bucket in another region)'] = () => stateCheckFailure('wrong-region', ['dev-network', 'prod-network'], 'eu-west-1');
 
 /** The output with temporary paths replaced and durations made `0.9 s`. */
 function normalize(output: string, paths: readonly string[]): string {
