@@ -20,7 +20,7 @@ import { readSynthesized } from '../lib/preflight/read-synth';
 import { checkGuardrails, formatViolations } from '../modules/guardrails';
 import { BackendCheck, describeBackendProblem, stackBackends } from '../lib/state/backend';
 import { DEFAULT_CONFIG_PATH } from '../config/load';
-import { synthDefault } from './helpers/synth';
+import { configFrom, defaultConfigData, synthConfig, synthDefault } from './helpers/synth';
 
 const ROOT = path.resolve(__dirname, '..');
 const MARKER = /<!-- sample: (.+?) -->\s*\n```[a-z]*\n([\s\S]*?)\n```/g;
@@ -60,7 +60,7 @@ function capture(run: (out: { write(t: string): boolean }, err: { write(t: strin
 }
 
 /** The real output behind each sample id, with temporary paths read as the user's. */
-const PRODUCERS: Record<string, () => { output: string; paths: string[] }> = {
+const PRODUCERS: Record<string, () => { output: string; paths: string[]; json?: unknown }> = {
   'npm run synth': () => {
     const outdir = path.join(mkdtempSync(path.join(os.tmpdir(), 'docs-synth-')), 'cdktf.out');
     const result = spawnSync(process.execPath, ['scripts/run.cjs', 'main.ts'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: outdir, INFRA_CONFIG: '', ENVIRONMENTS: '', DEBUG: '' } });
@@ -117,6 +117,14 @@ function stateCheckFailure(problem: BackendCheck['problem'], stacks: string[], a
 PRODUCERS['npm run state:check (no state bucket)'] = () => stateCheckFailure('missing-bucket', ['dev-network']);
 PRODUCERS['npm run state:check (state bucket in another region)'] = () => stateCheckFailure('wrong-region', ['dev-network', 'prod-network'], 'eu-west-1');
 
+/** A JSON sample (an excerpt of a synthesized stack) is compared as data: `{<sample>}`. */
+PRODUCERS['the S3 backend of prod-network with a lock table and a state role'] = () => {
+  const data = defaultConfigData();
+  data.state.lockTable = 'acme-terraform-locks';
+  data.environments.prod.stateRoleArn = 'arn:aws:iam::123456789012:role/terraform-state';
+  return { output: '', paths: [], json: { backend: synthConfig(configFrom(data)).stack('prod-network').terraform.backend } };
+};
+
 /** The output with temporary paths replaced and durations made `0.9 s`. */
 function normalize(output: string, paths: readonly string[]): string {
   let text = output;
@@ -141,7 +149,11 @@ describe('sample outputs in README.md and docs/ are the real output', () => {
   });
 
   test.each(SAMPLES.map((s) => [`${s.file}: ${s.id}`, s]))('%s', (_name, sample) => {
-    const { output, paths } = PRODUCERS[(sample as Sample).id]();
+    const { output, paths, json } = PRODUCERS[(sample as Sample).id]();
+    if (json !== undefined) {
+      expect(JSON.parse(`{${(sample as Sample).text}}`)).toEqual(json);
+      return;
+    }
     const real = normalize(output, paths);
     if (!sampleRegExp((sample as Sample).text).test(real)) {
       throw new Error(`The sample in ${(sample as Sample).file} ("${(sample as Sample).id}") is not what the command prints now:\n--- sample\n${(sample as Sample).text}\n--- real output\n${real}`);
