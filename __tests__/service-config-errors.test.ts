@@ -67,6 +67,32 @@ describe('service and platform configuration errors', () => {
     expectRejected(synthWith(content), message);
   });
 
+  test('init image and secrets KMS keys: every fault at once, each at its key path', () => {
+    const secret = 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-AbCdEf';
+    const result = synthWith(
+      web((s, d) => {
+        s.initImage = 'docker.io/library/busybox:1.36.1';
+        s.secrets = { DB_PASSWORD: secret };
+        s.secretsKmsKeyArns = ['arn:aws:kms:ap-northeast-2:123456789012:alias/app', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'];
+        d.environments.dev.services.shop = { imageTag: 'v1', port: 8080, routing: { pathPatterns: ['/shop/*'] }, secretsKmsKeyArns: ['arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'] };
+      }),
+    );
+    expectRejected(result, /environments\.dev\.services\.web\.secretsKmsKeyArns\.0: must be an ARN like arn:aws:kms:<region>:<account>:key\/<key-id> \(a key ARN, not an alias\)/);
+    // The schema error stops the cross-field rules of that environment; check them without it.
+    const crossField = synthWith(
+      web((s, d) => {
+        s.initImage = 'docker.io/library/busybox:1.36.1';
+        s.secrets = { DB_PASSWORD: secret };
+        s.secretsKmsKeyArns = ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'];
+        d.environments.dev.services.shop = { imageTag: 'v1', port: 8080, routing: { pathPatterns: ['/shop/*'] }, secretsKmsKeyArns: ['arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'] };
+      }),
+    );
+    expectRejected(crossField, /environments\.dev\.services\.web\.initImage: "docker\.io\/library\/busybox:1\.36\.1" is not in ECR: tasks without NAT can pull only from ECR \(copy it to an ECR repository of this region/);
+    expect(crossField.stderr).toMatch(/environments\.dev\.services\.web\.secretsKmsKeyArns\.0: is in us-east-1, where the service has no secret/);
+    expect(crossField.stderr).toMatch(/environments\.dev\.services\.shop\.secretsKmsKeyArns: is set, but the service has no secrets to decrypt/);
+    expect(crossField.stderr).toMatch(/: 3 configuration errors:/);
+  });
+
   test('disabling an endpoint a service needs is allowed with NAT egress (NAT is the path)', () => {
     const result = synthWith(
       web((s, d) => {

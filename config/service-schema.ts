@@ -35,15 +35,20 @@ const secretArn = z
     error: 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<version>]) or an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)',
   });
 
+const imageReference = z
+  .string()
+  .regex(/^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
+    error: 'must be an image reference with a tag or digest, e.g. public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine or <account>.dkr.ecr.<region>.amazonaws.com/app@sha256:<digest>',
+  });
+
+/** The init container's image when the service does not name one: small, multi-architecture, with sh and chmod. */
+export const DEFAULT_INIT_IMAGE = 'public.ecr.aws/docker/library/busybox:1.36.1';
+
 const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
 
 export const serviceSchema = z
   .strictObject({
-    image: z
-      .string()
-      .regex(/^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
-        error: 'must be an image reference with a tag or digest, e.g. public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine or <account>.dkr.ecr.<region>.amazonaws.com/app@sha256:<digest>',
-      })
+    image: imageReference
       .optional()
       .describe('An external image. Default: an ECR repository is created for the service and imageTag is deployed from it.'),
     imageTag: z
@@ -127,7 +132,21 @@ export const serviceSchema = z
       .default({ minimumHealthyPercent: 100, maximumPercent: 200 }),
     deregistrationDelay: z.number().int().min(0).max(3600).default(30),
     logRetentionDays: z.literal(LOG_RETENTION_DAYS, { error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}` }).default(30),
-    exec: z.boolean().default(false).describe('ECS Exec (adds the ssmmessages endpoint and the task role permissions).'),
+    exec: z
+      .boolean()
+      .default(false)
+      .describe(
+        'ECS Exec (adds the ssmmessages endpoint and the task role permissions). AWS supports ECS Exec only on a writable root filesystem (its agent writes under /var/lib/amazon/ssm and /var/log/amazon/ssm), so exec: true turns readonlyRootFilesystem off for the application container (Security Hub ECS.5 then reports it): enable it while debugging, not permanently.',
+      ),
+    initImage: imageReference
+      .default(DEFAULT_INIT_IMAGE)
+      .describe(
+        `Image of the init-scratch container, which makes the task's scratch volumes (/tmp) writable for the non-root user before the application starts (Fargate creates them root-owned, mode 0755). Needs sh and chmod; pulled like image (public.ecr.aws through the pull-through cache). Default: ${DEFAULT_INIT_IMAGE}.`,
+      ),
+    secretsKmsKeyArns: z
+      .array(arn('kms', 'key/[A-Za-z0-9-]+$', 'arn:aws:kms:<region>:<account>:key/<key-id> (a key ARN, not an alias)'))
+      .default([])
+      .describe('Customer-managed KMS keys that encrypt this service\'s secrets: the execution role may kms:Decrypt with them, only through Secrets Manager or SSM. Default: none (secrets under the AWS-managed keys need no grant).'),
   })
   .describe('A Fargate service behind the shared load balancer.');
 

@@ -18,12 +18,15 @@ export type ImageSource =
   /** Any other registry: needs internet egress (NAT). */
   | { readonly kind: 'internet'; readonly uri: string };
 
+/** An image of another registry than the service's own repository (the init container's image). */
+export type ExternalImageSource = Exclude<ImageSource, { kind: 'created-repository' }>;
+
 export interface ResolvedSecret {
   readonly name: string;
   /** The ARN the container definition's `valueFrom` names (may carry a JSON key suffix). */
   readonly valueFrom: string;
-  /** The ARN IAM permissions name: the secret or parameter itself. */
-  readonly resourceArn: string;
+  /** The ARNs (or ARN patterns) IAM permissions name: the secret or parameter itself. */
+  readonly resourceArns: readonly string[];
   readonly source: 'secretsmanager' | 'ssm';
 }
 
@@ -40,13 +43,15 @@ export interface ServiceRouting {
   readonly priority: number;
 }
 
-export interface ResolvedService extends Omit<ParsedService, 'image' | 'imageTag' | 'secrets' | 'routing'> {
+export interface ResolvedService extends Omit<ParsedService, 'image' | 'imageTag' | 'initImage' | 'secrets' | 'routing'> {
   readonly name: string;
   /** `<env>-<service>`. */
   readonly stackName: string;
   /** `<project>-<env>-<service>`: prefix of AWS names (target group, roles, log group). */
   readonly resourceName: string;
   readonly image: ImageSource;
+  /** The image of the init-scratch container. */
+  readonly initImage: ExternalImageSource;
   readonly secrets: readonly ResolvedSecret[];
   /** The load balancer route; undefined for internal services. */
   readonly routing?: ServiceRouting;
@@ -217,6 +222,7 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
   }
 
   const image = resolveImage(svc, ctx, report);
+  const initImage = resolveExternalImage(svc.initImage, 'initImage', ctx, report);
 
   const secrets: ResolvedSecret[] = Object.entries(svc.secrets).map(([key, valueFrom]) => {
     const source = valueFrom.split(':')[2] as 'secretsmanager' | 'ssm';
@@ -224,10 +230,20 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
     if (!ctx.internetEgress && region !== ctx.region) {
       report(`secrets.${key}`, `is in ${region}, but tasks in ${ctx.region} reach ${source} only through this region's VPC endpoint; use a secret in ${ctx.region} or egress: "nat"`);
     }
-    // A Secrets Manager valueFrom may end in :json-key:stage:version; IAM names the secret itself.
-    const resourceArn = source === 'secretsmanager' ? valueFrom.split(':').slice(0, 7).join(':') : valueFrom;
-    return { name: key, valueFrom, resourceArn, source };
+    return { name: key, valueFrom, resourceArns: source === 'secretsmanager' ? secretGrantArns(valueFrom) : [valueFrom], source };
   });
+  if (svc.secretsKmsKeyArns.length > 0 && secrets.length === 0) {
+    report('secretsKmsKeyArns', 'is set, but the service has no secrets to decrypt; remove it, or add the secrets it encrypts');
+  }
+  const secretRegions = [...new Set(secrets.map((s) => s.valueFrom.split(':')[3]))];
+  if (secrets.length > 0) {
+    svc.secretsKmsKeyArns.forEach((key, i) => {
+      const region = key.split(':')[3];
+      if (!secretRegions.includes(region)) {
+        report(`secretsKmsKeyArns.${i}`, `is in ${region}, where the service has no secret; a KMS key encrypts secrets of its own region only (secret regions: ${secretRegions.join(', ')})`);
+      }
+    });
+  }
 
   for (const key of Object.keys(svc.environment)) {
     if (SECRET_LIKE_NAME.test(key)) {
@@ -276,7 +292,7 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
     );
   }
 
-  if (issues.length > before || !image) return undefined;
+  if (issues.length > before || !image || !initImage) return undefined;
 
   const serviceConnect = internal || svc.calls.length > 0;
   const endpointNeeds: EndpointNeed[] = [];
@@ -285,13 +301,14 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
   if (svc.exec) needs('ssmmessages', 'ECS Exec');
   if (serviceConnect) for (const endpoint of SERVICE_CONNECT_ENDPOINTS) needs(endpoint, 'ECS Service Connect');
 
-  const { image: _image, imageTag: _tag, secrets: _secrets, routing: _routing, ...rest } = svc;
+  const { image: _image, imageTag: _tag, initImage: _initImage, secrets: _secrets, routing: _routing, ...rest } = svc;
   return {
     ...rest,
     name,
     stackName: `${ctx.environment}-${name}`,
     resourceName,
     image,
+    initImage,
     secrets,
     routing: routing && { pathPatterns: routing.pathPatterns, hostHeaders: routing.hostHeaders, priority: routing.priority ?? defaultPriority(name, routing) },
     callers,
@@ -327,24 +344,45 @@ function resolveImage(svc: ParsedService, ctx: ServiceContext, report: (key: str
     report('imageTag', 'is only used with the created ECR repository; put the tag in image instead');
     return undefined;
   }
-  const ecr = ECR_IMAGE.exec(svc.image);
+  return resolveExternalImage(svc.image, 'image', ctx, report);
+}
+
+/** Where an image named by reference comes from, or an issue at `key` when a task of this network cannot pull it. */
+function resolveExternalImage(uri: string, key: string, ctx: ServiceContext, report: (key: string, message: string) => void): ExternalImageSource | undefined {
+  const ecr = ECR_IMAGE.exec(uri);
   if (ecr) {
     const [, account, region, repository] = ecr;
     if (region !== ctx.region && !ctx.internetEgress) {
-      report('image', `is in ECR in ${region}; tasks in ${ctx.region} without NAT reach only this region's ECR endpoints (replicate the image to ${ctx.region} or use egress: "nat")`);
+      report(key, `is in ECR in ${region}; tasks in ${ctx.region} without NAT reach only this region's ECR endpoints (replicate the image to ${ctx.region} or use egress: "nat")`);
       return undefined;
     }
-    return { kind: 'ecr', uri: svc.image, region, repositoryArn: `arn:aws:ecr:${region}:${account}:repository/${repository}` };
+    return { kind: 'ecr', uri, region, repositoryArn: `arn:aws:ecr:${region}:${account}:repository/${repository}` };
   }
-  if (svc.image.startsWith('public.ecr.aws/')) return { kind: 'pull-through', path: svc.image.slice('public.ecr.aws/'.length) };
+  if (uri.startsWith('public.ecr.aws/')) return { kind: 'pull-through', path: uri.slice('public.ecr.aws/'.length) };
   if (!ctx.internetEgress) {
     report(
-      'image',
-      `${quote(svc.image)} is not in ECR: tasks without NAT can pull only from ECR (push it to the service's own repository by removing image and setting imageTag, use a public.ecr.aws image through the pull-through cache, or set network.egress: "nat")`,
+      key,
+      `${quote(uri)} is not in ECR: tasks without NAT can pull only from ECR (${key === 'image' ? "push it to the service's own repository by removing image and setting imageTag, " : 'copy it to an ECR repository of this region, '}use a public.ecr.aws image through the pull-through cache, or set network.egress: "nat")`,
     );
     return undefined;
   }
-  return { kind: 'internet', uri: svc.image };
+  return { kind: 'internet', uri };
+}
+
+/** The random suffix Secrets Manager appends to every secret name in its ARN. */
+const SECRET_SUFFIX = /-[A-Za-z0-9]{6}$/;
+
+/**
+ * What IAM must grant for a Secrets Manager `valueFrom`: the secret's own ARN, without the
+ * `:json-key:stage:version` tail ECS reads (IAM matches the secret, not the key). A real
+ * secret ARN ends in `-` and 6 random characters; an ARN given without them (a partial ARN)
+ * matches the secret only as `name-??????`. A name may itself end in 6 characters after a
+ * hyphen (`app-config`), so an ARN that looks complete gets both forms.
+ */
+export function secretGrantArns(valueFrom: string): string[] {
+  const secretArn = valueFrom.split(':').slice(0, 7).join(':');
+  const partial = `${secretArn}-??????`;
+  return SECRET_SUFFIX.test(secretArn) ? [secretArn, partial] : [partial];
 }
 
 /**

@@ -82,7 +82,8 @@ export class PlatformStack extends BaseStack {
     });
 
     if (cf) {
-      const usEast1 = new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1' });
+      // The same account and role as the stack's main provider: CloudFront is part of the environment.
+      const usEast1 = new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1', ...this.providerAccount });
       this.cloudfront = new CloudfrontEdge(this, 'cloudfront', {
         name,
         usEast1,
@@ -101,7 +102,8 @@ export class PlatformStack extends BaseStack {
       if (internal) this.admitVpcOrigin(cf, this.cloudfront, vpc.vpc.id);
     }
 
-    if (env.services.some((s) => s.image.kind === 'pull-through')) {
+    // Services' images and their init containers' (busybox by default) come from public.ecr.aws.
+    if (env.services.some((s) => s.image.kind === 'pull-through' || s.initImage.kind === 'pull-through')) {
       this.pullThroughCache = new EcrPullThroughCacheRule(this, 'ecr-public-cache', {
         ecrRepositoryPrefix: pullThroughPrefix(props.config.project, env.name),
         upstreamRegistryUrl: 'public.ecr.aws',

@@ -37,7 +37,13 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`${WRITE_OVERRIDE} needs the stack(s) to write it into, e.g. \`npm run plan:offline -- ${WRITE_OVERRIDE} dev-network\`\n`);
       process.exit(2);
     }
-    writeOverrides(outdir, wanted);
+    try {
+      writeOverrides(outdir, wanted);
+    } catch (error) {
+      // A provider pinned to an account needs the STS stand-in only the temporary copies get.
+      process.stderr.write(`${(error as Error).message}\n${WRITE_OVERRIDE} cannot prepare it: use \`npm run plan:offline -- <stack>\`.\n`);
+      process.exit(1);
+    }
     return;
   }
   if (!terraformAvailable()) {
