@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import type { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import type { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -8,6 +9,7 @@ import type { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import type { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import type { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { ExplicitKeyPolicy } from './kms-key-policy';
 import { SecureBucket } from './secure-bucket';
 
 export interface StateBucketProps {
@@ -31,6 +33,13 @@ export interface StateBucketProps {
    * @default 7
    */
   readonly abortIncompleteUploadDays?: number;
+  /**
+   * Roles the S3 backend assumes (`stateRoleArn`): named in the key policy, so they may
+   * encrypt and decrypt state even where their IAM policy alone would not suffice. Each must
+   * exist when the policy is applied (KMS refuses unknown principals).
+   * @default []
+   */
+  readonly keyUserRoleArns?: readonly string[];
 }
 
 /** Days a scheduled key deletion waits (the maximum KMS allows), so a mistake can be undone. */
@@ -48,13 +57,16 @@ export const STATE_KEY_DELETION_WINDOW_DAYS = 30;
  *  - `prevent_destroy` on the bucket and the key, and no `force_destroy`: Terraform refuses
  *    to plan their destruction, and a non-empty bucket cannot be deleted by Terraform.
  *
- * The key keeps the default key policy (the account may delegate use through IAM): naming
- * the account would need an `aws_caller_identity` lookup, which needs AWS at plan time.
+ * The key has an explicit key policy (Checkov CKV2_AWS_64): the account administers it
+ * and delegates use through IAM, as the default policy does, and the backend roles may use
+ * it. The policy is a separate resource whose account id comes from the key's ARN, so no
+ * `aws_caller_identity` look-up (which needs AWS at plan time) is needed.
  */
 export class StateBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly kmsKey?: KmsKey;
   readonly kmsAlias?: KmsAlias;
+  readonly kmsKeyPolicy?: KmsKeyPolicy;
   readonly versioning: S3BucketVersioningA;
   readonly encryption: S3BucketServerSideEncryptionConfigurationA;
   readonly publicAccessBlock: S3BucketPublicAccessBlock;
@@ -75,6 +87,22 @@ export class StateBucket extends Construct {
         lifecycle: { preventDestroy: true },
       });
       this.kmsAlias = new KmsAlias(this, 'key-alias', { name: props.kmsAlias, targetKeyId: this.kmsKey.keyId });
+      const roles = [...new Set(props.keyUserRoleArns ?? [])].sort();
+      this.kmsKeyPolicy = new ExplicitKeyPolicy(this, 'key-policy', {
+        key: this.kmsKey,
+        statements: () =>
+          roles.length === 0
+            ? []
+            : [
+                {
+                  Sid: 'BackendRolesUseTheKey',
+                  Effect: 'Allow',
+                  Principal: { AWS: roles },
+                  Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+                  Resource: '*',
+                },
+              ],
+      }).policy;
     }
 
     const secure = new SecureBucket(this, 'bucket', {
