@@ -34,6 +34,18 @@ describe('the default configuration: prod and terraform-state', () => {
   });
 });
 
+test("prod's CloudFront log bucket has ACLs on (BucketOwnerPreferred, as standard logging needs) but blocks public access; the distribution waits for it", () => {
+  const platform = defaults.stack('prod-platform');
+  const [bucketId] = Object.entries(platform.resource.aws_s3_bucket as Record<string, Json>).find(([, b]) => b.bucket === 'acme-prod-cloudfront-logs-ap-northeast-2')!;
+  const of = (type: string) => Object.entries(platform.resource[type] as Record<string, Json>).find(([, r]) => r.bucket === `\${aws_s3_bucket.${bucketId}.id}`)!;
+  const [ownershipId, ownership] = of('aws_s3_bucket_ownership_controls');
+  expect(ownership.rule).toEqual({ object_ownership: 'BucketOwnerPreferred' });
+  expect(of('aws_s3_bucket_public_access_block')[1]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+  const distribution = Object.values(platform.resource.aws_cloudfront_distribution as Record<string, Json>)[0];
+  expect(distribution.logging_config.bucket).toBe(`\${aws_s3_bucket.${bucketId}.bucket_domain_name}`);
+  expect(distribution.depends_on).toContain(`aws_s3_bucket_ownership_controls.${ownershipId}`);
+});
+
 describe('config/examples/production.yaml: every stack', () => {
   const stacks = stacksOf(example, example.stackNames());
 
