@@ -4,7 +4,7 @@
  * servers). `npm test` runs both. TypeScript is transpiled by SWC without type checking;
  * `npm run typecheck` checks types.
  *
- * Speed (measured by `npm run bench`, see README "Performance"):
+ * Speed (measured by `npm run bench`, see docs/performance.md):
  *  - the test environment formats the creation stacks cdktf records for every token without
  *    source maps (see __tests__/helpers/jest-environment.js); failures keep mapped stacks;
  *  - the default configuration is synthesized once, before the test files run

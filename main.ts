@@ -8,10 +8,10 @@
  *
  * Bad configuration prints every problem with the key it concerns and exits 1; the
  * previous output folder is replaced only after a complete, successful synth that breaks
- * no guardrail and passes the preflight (README "Guardrails", "Preflight").
+ * no guardrail and passes the preflight (docs/guardrails.md, "Preflight").
  */
-// First, before cdktf loads: cheap stack traces unless DEBUG (scripts/lib/synth-stack-traces.ts).
-import './scripts/lib/synth-stack-traces';
+// First, before cdktf loads: cheap stack traces unless DEBUG (lib/synth/stack-traces.ts).
+import './lib/synth/stack-traces';
 import { App } from 'cdktf';
 import { Construct } from 'constructs';
 import { ConfigError, configPathFromEnv, loadConfigFile } from './config/load';
@@ -19,11 +19,11 @@ import type { ResolvedConfig } from './config/validate';
 import { NetworkStack } from './stacks/network-stack';
 import { PlatformStack } from './stacks/platform-stack';
 import { ServiceStack } from './stacks/service-stack';
-import { synthesizeAtomically } from './scripts/lib/atomic-synth';
+import { synthesizeAtomically } from './lib/synth/atomic';
 import { StateStack } from './terraform-state/state-stack';
-import { copyLockFiles } from './scripts/lib/locks';
+import { copyLockFiles } from './lib/terraform/locks';
 import { GuardrailError } from './modules/guardrails';
-import { checkSynthesized, PreflightError } from './scripts/lib/preflight/synth-check';
+import { checkSynthesized, PreflightError } from './lib/preflight/synth-check';
 
 /** Adds the stacks of the configuration to `app`, in dependency order. */
 export function buildApp(app: Construct, config: ResolvedConfig): void {

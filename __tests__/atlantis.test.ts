@@ -25,9 +25,9 @@ import {
   SYNTH_STEP,
   TERRAFORM_VERSION,
   WORKFLOW_NAME,
-} from '../scripts/lib/atlantis';
-import { ManifestStack, readManifest } from '../scripts/lib/atlantis-manifest';
-import { ATLANTIS_REPO_CONFIG_SCHEMA } from '../scripts/lib/atlantis-schema';
+} from '../lib/atlantis/repo-config';
+import { ManifestStack, readManifest } from '../lib/atlantis/manifest';
+import { ATLANTIS_REPO_CONFIG_SCHEMA } from '../lib/atlantis/schema';
 
 const ROOT = path.resolve(__dirname, '..');
 const committed = readFileSync(path.join(ROOT, ATLANTIS_FILE), 'utf8');
@@ -130,7 +130,7 @@ describe('atlantis.yaml', () => {
 describe('autoplan.when_modified', () => {
   test('a change to the TypeScript sources or the configuration plans every stack', () => {
     const all = config.projects.map((p) => p.name);
-    for (const file of ['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/environments.yaml', 'config/schema.ts', 'scripts/lib/atomic-synth.ts', 'package-lock.json']) {
+    for (const file of ['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/environments.yaml', 'config/schema.ts', 'lib/synth/atomic.ts', 'package-lock.json']) {
       expect({ file, planned: autoplanned(config, file) }).toEqual({ file, planned: all });
     }
   });
@@ -156,7 +156,7 @@ describe('autoplan.when_modified', () => {
 
   test("the app's import closure is what shapes the stacks", () => {
     const closure = importClosure('main.ts', ROOT);
-    expect(closure).toEqual(expect.arrayContaining(['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/load.ts', 'scripts/lib/locks.ts']));
+    expect(closure).toEqual(expect.arrayContaining(['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/load.ts', 'lib/terraform/locks.ts']));
     expect(closure.some((f) => f.startsWith('__tests__/') || f === 'scripts/atlantis.ts')).toBe(false);
   });
 });
@@ -276,8 +276,8 @@ describe('the server side: docs/atlantis/repos.yaml', () => {
   });
 });
 
-describe('README', () => {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+describe('README and docs/workflows.md', () => {
+  const readme = ['README.md', 'docs/workflows.md'].map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
 
   test('documents every workflow command', () => {
     for (const script of ['locks', 'plan', 'apply', 'atlantis', 'atlantis:synth', 'regenerate']) expect(readme).toContain(`npm run ${script}`);

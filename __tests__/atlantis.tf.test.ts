@@ -16,8 +16,8 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { AtlantisConfig, CI_OUTDIR } from '../scripts/lib/atlantis';
-import { terraformEnv } from '../scripts/lib/terraform';
+import { AtlantisConfig, CI_OUTDIR } from '../lib/atlantis/repo-config';
+import { terraformEnv } from '../lib/terraform/offline';
 import { describeWithTerraform } from './helpers/terraform';
 
 jest.setTimeout(600_000);

@@ -5,8 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCost } from '../scripts/lib/cost-cli';
-import { availableRegions, loadPriceSheet, PRICE_KEYS, UnknownRegionError } from '../scripts/lib/cost-pricing';
+import { runCost } from '../lib/cost/cli';
+import { availableRegions, loadPriceSheet, PRICE_KEYS, UnknownRegionError } from '../lib/cost/pricing';
 import { configFrom, defaultConfigData, synthConfig } from './helpers/synth';
 
 function capture() {

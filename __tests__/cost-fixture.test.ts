@@ -7,8 +7,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildReport } from '../scripts/lib/cost-report';
-import type { EnvironmentCost, LineKind } from '../scripts/lib/cost-model';
+import { buildReport } from '../lib/cost/report';
+import type { EnvironmentCost, LineKind } from '../lib/cost/model';
 import type { Json } from './helpers/synth';
 
 const provider = (env: string | undefined) => ({

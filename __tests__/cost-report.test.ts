@@ -3,8 +3,8 @@
  * out as `quantity x hours x price` from pricing/<region>.json, not computed by the code
  * under test. Configurations are synthesized for real, then read back like `npm run cost`.
  */
-import { buildReport } from '../scripts/lib/cost-report';
-import type { CostLine, EnvironmentCost, LineKind } from '../scripts/lib/cost-model';
+import { buildReport } from '../lib/cost/report';
+import type { CostLine, EnvironmentCost, LineKind } from '../lib/cost/model';
 import { configFrom, defaultConfigData, Json, synthConfig, synthDefault } from './helpers/synth';
 
 // Seoul (ap-northeast-2) list prices, as in pricing/ap-northeast-2.json.

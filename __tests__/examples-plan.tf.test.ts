@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadConfigFile } from '../config/load';
-import { describeFailure, planStacksOffline, StackPlanResult } from '../scripts/lib/terraform';
+import { describeFailure, planStacksOffline, StackPlanResult } from '../lib/terraform/offline';
 import { synthConfig } from './helpers/synth';
 import { describeWithTerraform } from './helpers/terraform';
 

@@ -24,8 +24,8 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { buildApp } from '../main';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load';
 import { addGuardrails, checkGuardrails, GuardrailError, GuardrailRule, STRONG_TLS_POLICY, suppressGuardrail, Violation } from '../modules/guardrails';
-import { readSynthesized } from '../scripts/lib/preflight/read-synth';
-import { checkSynthesized } from '../scripts/lib/preflight/synth-check';
+import { readSynthesized } from '../lib/preflight/read-synth';
+import { checkSynthesized } from '../lib/preflight/synth-check';
 import { configFrom, defaultConfigData } from './helpers/synth';
 
 const outdir = () => mkdtempSync(path.join(os.tmpdir(), 'guardrails-'));

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSynth } from '../main';
-import { readManifest } from '../scripts/lib/atlantis-manifest';
+import { readManifest } from '../lib/atlantis/manifest';
 import {
   checkLockFile,
   copyLockFiles,
@@ -23,7 +23,7 @@ import {
   readHashes,
   readStackJson,
   renderLockFile,
-} from '../scripts/lib/locks';
+} from '../lib/terraform/locks';
 
 const AWS = 'registry.terraform.io/hashicorp/aws';
 const hashes = readHashes();

@@ -8,8 +8,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSynth } from '../main';
-import { lockFilePath, parseLockFile, providerRequirements, readHashes, readStackJson } from '../scripts/lib/locks';
-import { planStacksOffline, terraformEnv } from '../scripts/lib/terraform';
+import { lockFilePath, parseLockFile, providerRequirements, readHashes, readStackJson } from '../lib/terraform/locks';
+import { planStacksOffline, terraformEnv } from '../lib/terraform/offline';
 import { describeWithTerraform } from './helpers/terraform';
 
 jest.setTimeout(300_000);

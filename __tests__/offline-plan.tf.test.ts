@@ -11,8 +11,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runPreflight } from '../scripts/lib/preflight/cli';
-import { describeFailure, planStacksOffline, run, StackPlanResult, terraformEnv } from '../scripts/lib/terraform';
+import { runPreflight } from '../lib/preflight/cli';
+import { describeFailure, planStacksOffline, run, StackPlanResult, terraformEnv } from '../lib/terraform/offline';
 import { synthDefault } from './helpers/synth';
 import { describeWithTerraform } from './helpers/terraform';
 

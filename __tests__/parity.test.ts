@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { dependencyOrder, executionGroups, globToRegExp, ManifestStack, matchStacks, readManifest } from '../scripts/lib/atlantis-manifest';
-import { parseArgs, planSteps } from '../scripts/terraform-run';
+import { dependencyOrder, executionGroups, globToRegExp, ManifestStack, matchStacks, readManifest } from '../lib/atlantis/manifest';
+import { parseArgs, planSteps } from '../lib/terraform/run-cli';
 
 const ROOT = path.resolve(__dirname, '..');
 

@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readManifest } from '../scripts/lib/atlantis-manifest';
-import { terraformEnv } from '../scripts/lib/terraform';
+import { readManifest } from '../lib/atlantis/manifest';
+import { terraformEnv } from '../lib/terraform/offline';
 import { describeWithTerraform } from './helpers/terraform';
 
 jest.setTimeout(600_000);

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load';
-import { checkSynthesized } from '../scripts/lib/preflight/synth-check';
+import { checkSynthesized } from '../lib/preflight/synth-check';
 import { tally } from './helpers/preflight';
 import { synthConfig } from './helpers/synth';
 

@@ -9,10 +9,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyze } from '../scripts/lib/preflight/analyze';
-import { runPreflight } from '../scripts/lib/preflight/cli';
-import { expressionValue, mergeValues, stackFromPlan } from '../scripts/lib/preflight/read-plan';
-import { UNKNOWN } from '../scripts/lib/preflight/tf';
+import { analyze } from '../lib/preflight/analyze';
+import { runPreflight } from '../lib/preflight/cli';
+import { expressionValue, mergeValues, stackFromPlan } from '../lib/preflight/read-plan';
+import { UNKNOWN } from '../lib/preflight/tf';
 import { checksOf, tally, verdicts } from './helpers/preflight';
 
 type Json = Record<string, unknown>;

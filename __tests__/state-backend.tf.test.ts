@@ -5,7 +5,7 @@
  * missing bucket or a wrong region. Endpoints, credentials and skip flags reach Terraform only
  * through a `-backend-config` file written here; the synthesized backends stay as they are.
  *
- * What each server proves about locking (README "Remote state"):
+ * What each server proves about locking (docs/remote-state.md):
  *  - DynamoDB table (`dynamodb_table`): dynalite enforces the conditional PutItem Terraform
  *    locks with, so a second plan is refused while the first holds the lock.
  *  - S3 lock file (`use_lockfile`): s3rver 3.7 stores `<key>.tflock` and deletes it on unlock,
@@ -19,11 +19,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { parseBackendConfigArgs, probeBucketRegion } from '../scripts/lib/state-backend';
-import { migrateBootstrapState } from '../scripts/lib/state-migrate';
-import { CommandResult, run, terraformEnv } from '../scripts/lib/terraform';
-import { runStateCheck } from '../scripts/state-check';
-import { main as migrateMain } from '../scripts/state-migrate';
+import { parseBackendConfigArgs, probeBucketRegion } from '../lib/state/backend';
+import { migrateBootstrapState } from '../lib/state/migrate';
+import { CommandResult, run, terraformEnv } from '../lib/terraform/offline';
+import { runStateCheck } from '../lib/state/check-cli';
+import { main as migrateMain } from '../lib/state/migrate-cli';
 import { BaseStack } from '../stacks/base-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import type { ResolvedConfig } from '../config/validate';

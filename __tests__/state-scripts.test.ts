@@ -21,9 +21,9 @@ import {
   s3EndpointFor,
   stackBackends,
   topLevelKeys,
-} from '../scripts/lib/state-backend';
-import { canonicalJson, sameStateContent } from '../scripts/lib/state-migrate';
-import { runStateCheck } from '../scripts/state-check';
+} from '../lib/state/backend';
+import { canonicalJson, sameStateContent } from '../lib/state/migrate';
+import { runStateCheck } from '../lib/state/check-cli';
 import { BaseStack } from '../stacks/base-stack';
 import { NetworkStack } from '../stacks/network-stack';
 import { StateStack } from '../terraform-state/state-stack';

@@ -1,5 +1,5 @@
 /**
- * scripts/lib/synth-stack-traces.ts in a plain Node.js process, as the synth runs (Jest has
+ * lib/synth/stack-traces.ts in a plain Node.js process, as the synth runs (Jest has
  * its own stack formatter, which the module leaves alone): the creation stacks cdktf captures
  * onto plain objects keep their top 10 frames, real errors every frame; DEBUG keeps all.
  */
@@ -18,7 +18,7 @@ describe('synth stack traces', () => {
     writeFileSync(
       entry,
       [
-        `import ${JSON.stringify(path.join(ROOT, 'scripts', 'lib', 'synth-stack-traces'))};`,
+        `import ${JSON.stringify(path.join(ROOT, 'lib', 'synth', 'stack-traces'))};`,
         'function deep(n: number, f: () => void): void {',
         '  if (n === 0) f();',
         '  else deep(n - 1, f);',

@@ -22,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeFailure, listStacks, planStacksOffline, terraformAvailable } from '../scripts/lib/terraform';
+import { describeFailure, listStacks, planStacksOffline, terraformAvailable } from '../lib/terraform/offline';
 import { ROOT, writeFloorApp, writeScaleConfig, writeStockApp } from './lib/fixtures';
 import { Command, CommandFailed, loadAverage, measure, measureAsync, median, Sample } from './lib/measure';
 import { pruneProfiles, sizeMb, summarizeProfiles, ProfileSummary } from './lib/profile';

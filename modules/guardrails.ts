@@ -1,6 +1,6 @@
 /**
  * Guardrails: synth fails, with the construct path and the rule, when code or an escape
- * hatch breaks one of the project's secure defaults (README "Guardrails"):
+ * hatch breaks one of the project's secure defaults (docs/guardrails.md):
  *
  *  - `ecs-public-ip`            an ECS service assigns public IPs to its tasks (Security Hub ECS.2)
  *  - `task-sg-open-ingress`     a security group used by an ECS service admits 0.0.0.0/0 or ::/0
@@ -25,11 +25,11 @@
  */
 import { App, Aspects, DefaultTokenResolver, IAspect, StringConcat, TerraformElement, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { isWildcardAction, policyStatements } from '../scripts/lib/preflight/iam';
-import { Model } from '../scripts/lib/preflight/model';
-import { Resolver } from '../scripts/lib/preflight/refs';
-import { stackFromJson } from '../scripts/lib/preflight/read-synth';
-import { block, blocks, isRecord, Json, list, literalBool, literalString, TfResource, TfStack } from '../scripts/lib/preflight/tf';
+import { isWildcardAction, policyStatements } from '../lib/preflight/iam';
+import { Model } from '../lib/preflight/model';
+import { Resolver } from '../lib/preflight/refs';
+import { stackFromJson } from '../lib/preflight/read-synth';
+import { block, blocks, isRecord, Json, list, literalBool, literalString, TfResource, TfStack } from '../lib/preflight/tf';
 
 export const GUARDRAIL_RULES = {
   'ecs-public-ip': 'ECS services give their tasks no public IP (Security Hub ECS.2): tasks stay in private subnets behind the load balancer',
@@ -75,7 +75,7 @@ export function formatViolations(violations: readonly Violation[]): string {
   return (
     `${violations.length} guardrail violation${violations.length === 1 ? '' : 's'}: a secure default was broken:\n${lines.join('\n')}\n` +
     `Fix the code or the escape hatch. For a legitimate exception, suppress that rule on that resource with a reason: ` +
-    `suppressGuardrail(resource, '<rule>', '<why>') from modules/guardrails.ts (README "Guardrails").`
+    `suppressGuardrail(resource, '<rule>', '<why>') from modules/guardrails.ts (docs/guardrails.md).`
   );
 }
 

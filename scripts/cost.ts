@@ -6,6 +6,6 @@
  * Reads the synthesized JSON only: run `npm run synth` first. Exits 1 when the output is
  * missing or a region has no pricing/<region>.json.
  */
-import { runCost } from './lib/cost-cli';
+import { runCost } from '../lib/cost/cli';
 
 process.exitCode = runCost(process.argv.slice(2), process.env, process.stdout, process.stderr);

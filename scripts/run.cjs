@@ -10,7 +10,7 @@
  * it. A run whose inputs are unchanged only checks their modification times, then starts
  * the cached bundle without parsing it again: one Node.js process, no loader hooks, none of
  * the ~900 module lookups of cdktf, the provider classes, zod and yaml. `npm run bench`
- * measures what that saves against `tsx main.ts` (README "Performance").
+ * measures what that saves against `tsx main.ts` (docs/performance.md).
  *
  * Correctness before speed:
  *  - the bundle is rebuilt when any file esbuild read for it changes (size or mtime), when

@@ -47,7 +47,7 @@ export abstract class BaseStack extends TerraformStack {
   protected constructor(scope: Construct, name: string, props: BaseStackProps) {
     super(scope, name);
     this.region = props.region;
-    // Synth fails when code or an escape hatch breaks a secure default (README "Guardrails").
+    // Synth fails when code or an escape hatch breaks a secure default (docs/guardrails.md).
     addGuardrails(this);
     this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
 
@@ -70,7 +70,7 @@ export abstract class BaseStack extends TerraformStack {
     if (props.remoteState ?? true) {
       const state = props.config.state;
       // Everything here comes from the configuration and nothing is a credential: endpoints,
-      // profiles and skip flags belong to `-backend-config` at init (README "Remote state").
+      // profiles and skip flags belong to `-backend-config` at init (docs/remote-state.md).
       const backend = new S3Backend(this, {
         bucket: state.bucket,
         key: stateKey(props.environment, name),

@@ -5,7 +5,7 @@
  *
  * The bucket cannot hold the state of the stack that creates it before it exists, so the
  * bootstrap starts with a local backend whose state file is `terraform-state/terraform.tfstate`
- * (gitignored), and moves into the bucket once it is there (README "Remote state"):
+ * (gitignored), and moves into the bucket once it is there (docs/remote-state.md):
  *
  *   1. `state.bootstrapBackend: local` (the default): apply this stack once, locally;
  *   2. set `state.bootstrapBackend: s3`, then `npm run state:migrate`.
@@ -92,7 +92,7 @@ export class StateStack extends BaseStack {
     }
 
     const backendHcl = [
-      '# -backend-config file for plain Terraform, CI and Atlantis (README "Remote state").',
+      '# -backend-config file for plain Terraform, CI and Atlantis (docs/remote-state.md).',
       '# Each stack sets its own key, "<env>/<stack>.tfstate"; keep bucket and region as synthesized.',
       `bucket       = "${bucket.bucket}"`,
       `region       = "${state.region}"`,

@@ -1,6 +1,6 @@
 /**
  * The Node test environment, made cheaper in two places where the tests pay for work nobody
- * looks at. Measured by `npm run bench` (README "Performance"); nothing a test asserts on
+ * looks at. Measured by `npm run bench` (docs/performance.md); nothing a test asserts on
  * changes.
  *
  * 1. Creation stacks. cdktf records the complete creation stack of every token it makes

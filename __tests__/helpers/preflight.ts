@@ -2,9 +2,9 @@
  * Test helpers for the preflight: hand-broken variants of real synthesized JSON. Each test
  * takes a deep copy of every stack of a synth, changes it, and analyzes the copy.
  */
-import { analyze } from '../../scripts/lib/preflight/analyze';
-import { stackFromJson } from '../../scripts/lib/preflight/read-synth';
-import type { PathCheck, PreflightReport, Verdict } from '../../scripts/lib/preflight/types';
+import { analyze } from '../../lib/preflight/analyze';
+import { stackFromJson } from '../../lib/preflight/read-synth';
+import type { PathCheck, PreflightReport, Verdict } from '../../lib/preflight/types';
 import type { Json, Synthesized } from './synth';
 
 export type Stacks = Record<string, Json>;

@@ -1,4 +1,4 @@
-import { terraformAvailable } from '../../scripts/lib/terraform';
+import { terraformAvailable } from '../../lib/terraform/offline';
 
 /**
  * `describe` for suites that need the terraform binary: skipped locally without it, but a

@@ -4,7 +4,7 @@
  * overrides the per-element Aspect cannot) and the preflight. Either refuses the output by
  * throwing, so the previous `cdktf.out` stays. Pure JSON analysis: milliseconds.
  */
-import { checkGuardrails, GuardrailError } from '../../../modules/guardrails';
+import { checkGuardrails, GuardrailError } from '../../modules/guardrails';
 import { analyze } from './analyze';
 import { readSynthesized } from './read-synth';
 import { renderText } from './report';

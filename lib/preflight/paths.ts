@@ -4,7 +4,7 @@
  * to S3 through the gateway endpoint, or to the internet only (other registries, other
  * regions). REFERENCE §1 lists what each path needs.
  */
-import { ecrLayerBucketArn } from '../../../config/aws-facts';
+import { ecrLayerBucketArn } from '../../config/aws-facts';
 import { evaluate, policyStatements } from './iam';
 import { internetAccess, tableLabel } from './internet';
 import type { EcsService, Endpoint, Model, Subnet } from './model';

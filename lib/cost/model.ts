@@ -5,9 +5,9 @@
  * Pure arithmetic; every figure is `quantity x hours x unit price`, shown as such.
  */
 import { REQUIRED_INTERFACE_ENDPOINTS } from '../../config/aws-facts';
-import type { FargateService } from './cost-fargate';
-import type { EnvironmentInventory } from './cost-inventory';
-import { HOURS_PER_MONTH, PriceKey, PriceSheet } from './cost-pricing';
+import type { FargateService } from './fargate';
+import type { EnvironmentInventory } from './inventory';
+import { HOURS_PER_MONTH, PriceKey, PriceSheet } from './pricing';
 
 export type LineKind =
   | 'interface-endpoints'

@@ -4,8 +4,8 @@
  * the autoscaling `min_capacity` when a scalable target exists (the floor it never goes
  * below) or else at `desired_count`.
  */
-import { instanceCount, isRecord, literalNumber, literalString, nestedBlock, nestedBlocks, resourcesIn, SynthStack, TfResource } from './cost-terraform-json';
-import { parseResourceRef, refersTo } from './cost-refs';
+import { instanceCount, isRecord, literalNumber, literalString, nestedBlock, nestedBlocks, resourcesIn, SynthStack, TfResource } from './terraform-json';
+import { parseResourceRef, refersTo } from './refs';
 
 export type CpuArchitecture = 'X86_64' | 'ARM64';
 

@@ -5,10 +5,10 @@
  * usage-billed items the report only mentions. Read by resource type, so resources added
  * by escape hatches are found too.
  */
-import { containerInsightsClusters, FargateService, fargateServices } from './cost-fargate';
-import { refersTo, resolveSubnets, ResolvedSubnet, zoneCount } from './cost-refs';
-import type { EnvironmentStacks } from './cost-stacks';
-import { awsProviders, instanceCount, isRecord, literalString, nestedBlocks, resourcesIn, SynthStack, TfResource } from './cost-terraform-json';
+import { containerInsightsClusters, FargateService, fargateServices } from './fargate';
+import { refersTo, resolveSubnets, ResolvedSubnet, zoneCount } from './refs';
+import type { EnvironmentStacks } from './stacks';
+import { awsProviders, instanceCount, isRecord, literalString, nestedBlocks, resourcesIn, SynthStack, TfResource } from './terraform-json';
 
 export interface InterfaceEndpoint {
   readonly address: string;

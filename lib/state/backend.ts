@@ -10,7 +10,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CommandResult, listStacks, run, terraformEnv } from './terraform';
+import { CommandResult, listStacks, run, terraformEnv } from '../terraform/offline';
 
 export type Json = Record<string, unknown>;
 
@@ -278,7 +278,7 @@ export function describeBackendProblem(backend: StackBackend, check: BackendChec
     case 'missing-bucket':
       return [
         `The state bucket "${bucket}" does not exist in ${region} (or these credentials cannot see it); stacks: ${stacks}.`,
-        '  It is created by the terraform-state bootstrap stack (README "Remote state"):',
+        '  It is created by the terraform-state bootstrap stack (docs/remote-state.md):',
         '    npm run synth',
         '    cd cdktf.out/stacks/terraform-state && terraform init && terraform apply',
         '    then set state.bootstrapBackend: s3 and run `npm run state:migrate`.',
@@ -297,7 +297,7 @@ export function describeBackendProblem(backend: StackBackend, check: BackendChec
       return [
         `Access to the state bucket "${bucket}" (${region}) was denied; stacks: ${stacks}.`,
         '  The caller (or the backend role, environments.<env>.stateRoleArn) needs the permissions of the',
-        '  bootstrap\'s managed policy (output backend_access_policy_arn; README "Remote state", IAM).',
+        '  bootstrap\'s managed policy (output backend_access_policy_arn; docs/remote-state.md, IAM).',
         `  Terraform said: ${terraformSaid}`,
       ].join('\n');
     case 'no-credentials':

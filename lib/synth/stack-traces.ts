@@ -1,6 +1,6 @@
 /**
  * How the synth makes stack traces, unless DEBUG is set. main.ts imports this module first,
- * before cdktf and the provider classes load. Measured by `npm run bench` (README "Performance").
+ * before cdktf and the provider classes load. Measured by `npm run bench` (docs/performance.md).
  *
  * 1. Source maps off. tsx turns them on; with them on, Node parses the inline source map of
  *    every module it loads (the provider classes carry several MB of them) and maps every

@@ -3,10 +3,10 @@
  * returns the exit code so tests can run it in-process.
  */
 import * as path from 'node:path';
-import { formatReport } from './cost-format';
-import { UnknownRegionError } from './cost-pricing';
-import { buildReport, ReportOptions, reportToJson } from './cost-report';
-import { MissingSynthError } from './cost-stacks';
+import { formatReport } from './format';
+import { UnknownRegionError } from './pricing';
+import { buildReport, ReportOptions, reportToJson } from './report';
+import { MissingSynthError } from './stacks';
 
 export interface Output {
   write(text: string): unknown;

@@ -3,7 +3,7 @@
  * to (egress) or from (ingress) a peer given as groups, CIDRs, a prefix list or "the
  * internet". Groups are permissive unions, so one matching rule is enough.
  */
-import { contains, parseCidr } from '../../../config/cidr';
+import { contains, parseCidr } from '../../config/cidr';
 import type { Endpoint, SecurityGroup, SgRule } from './model';
 import type { Target } from './refs';
 

@@ -7,7 +7,7 @@
  * caller says what it assumed.
  */
 import * as path from 'node:path';
-import { isRecord, literalString, SynthStack } from './cost-terraform-json';
+import { isRecord, literalString, SynthStack } from './terraform-json';
 
 const RESOURCE_REF = /^\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/;
 const REMOTE_OUTPUT_REF = /^\$\{data\.terraform_remote_state\.([A-Za-z0-9_-]+)\.outputs(?:\.([A-Za-z0-9_-]+)|\["([^"]+)"\])\}$/;

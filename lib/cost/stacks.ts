@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { defaultAwsProvider, isRecord, literalString, nestedBlock, SynthStack, TfJson } from './cost-terraform-json';
+import { defaultAwsProvider, isRecord, literalString, nestedBlock, SynthStack, TfJson } from './terraform-json';
 
 /** No synthesized output where the report looked: the user has to synthesize first. */
 export class MissingSynthError extends Error {

@@ -14,7 +14,7 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-/** The repository root (this file is scripts/lib/locks.ts). */
+/** The repository root (this file is lib/terraform/locks.ts). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const LOCKS_DIR = path.join(REPO_ROOT, 'locks');
 export const HASHES_FILE = path.join(LOCKS_DIR, 'provider-hashes.json');

@@ -3,8 +3,8 @@
  * arithmetic, the endpoints-versus-NAT comparison and break-even, then what is usage-based
  * and what was assumed. Plain text, so it reads the same in a terminal and a CI log.
  */
-import { BreakEven, EgressOption, EnvironmentCost, money, unitPrice } from './cost-model';
-import type { CostReport } from './cost-report';
+import { BreakEven, EgressOption, EnvironmentCost, money, unitPrice } from './model';
+import type { CostReport } from './report';
 
 export function formatReport(report: CostReport): string {
   const out = [`Monthly cost estimate of the stacks in ${report.outdir}`, wrap(report.basis, 100), ''];

@@ -3,10 +3,10 @@
  * inventory -> priced lines. Every environment's region must have a price sheet; one
  * that does not stops the report (a missing price is never reported as $0).
  */
-import { costOf, EnvironmentCost } from './cost-model';
-import { inventoryOf, EnvironmentInventory } from './cost-inventory';
-import { HOURS_PER_MONTH, loadPriceSheet, PRICING_DIR } from './cost-pricing';
-import { groupByEnvironment, NO_ENVIRONMENT, readSynthesizedStacks } from './cost-stacks';
+import { costOf, EnvironmentCost } from './model';
+import { inventoryOf, EnvironmentInventory } from './inventory';
+import { HOURS_PER_MONTH, loadPriceSheet, PRICING_DIR } from './pricing';
+import { groupByEnvironment, NO_ENVIRONMENT, readSynthesizedStacks } from './stacks';
 
 export const BASIS =
   'List-price estimates: on-demand list prices in USD from pricing/<region>.json, 730 hours a month, before tax, credits, free tier and discounts. Usage-based charges are listed, not estimated.';

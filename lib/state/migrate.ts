@@ -1,7 +1,7 @@
 /**
  * Moves the bootstrap stack's state from its local file (`terraform-state/terraform.tfstate`)
  * into the bucket the bootstrap created: the second step of the two-step bootstrap
- * (README "Remote state"), behind `npm run state:migrate`.
+ * (docs/remote-state.md), behind `npm run state:migrate`.
  *
  * It does what `terraform init -migrate-state` does by hand, with the checks a hand-run
  * migration lacks: the configuration already names the bucket as the bootstrap's backend,
@@ -24,8 +24,8 @@ import {
   LOCATION_KEYS,
   StackBackend,
   stackBackends,
-} from './state-backend';
-import { run } from './terraform';
+} from './backend';
+import { run } from '../terraform/offline';
 
 export interface MigrateIo {
   out(text: string): void;
@@ -153,11 +153,11 @@ export async function migrateBootstrapState(options: MigrateOptions): Promise<nu
         io.out(`Nothing to migrate: ${target} already holds the bootstrap's state (${remoteState.resources?.length ?? 0} resources), and there is no ${shown}.\n`);
         return 0;
       }
-      return fail(`No local state at ${shown}: apply the bootstrap first (README "Remote state", step 1), with state.bootstrapBackend: local.`);
+      return fail(`No local state at ${shown}: apply the bootstrap first (docs/remote-state.md, step 1), with state.bootstrapBackend: local.`);
     }
     const local = parseState(readFileSync(localStatePath, 'utf8'), shown);
     if ((local.resources ?? []).length === 0) {
-      return fail(`${shown} holds no resources: apply the bootstrap first (README "Remote state", step 1).`);
+      return fail(`${shown} holds no resources: apply the bootstrap first (docs/remote-state.md, step 1).`);
     }
     const aside = `${localStatePath}.migrated-${(options.now?.() ?? new Date()).toISOString().replace(/[:.]/g, '-')}`;
 

@@ -1,0 +1,66 @@
+/**
+ * npm run atlantis [-- --check]
+ *   Synthesizes the app into a temporary folder and writes atlantis.yaml from its manifest
+ *   (one project per stack). --check writes nothing and exits 1 when atlantis.yaml is stale.
+ *
+ * npm run atlantis:synth [-- --project <stack>]
+ *   What Atlantis runs: synthesizes the app and refreshes ci-cdktf.out/ (all stacks, or the
+ *   one project's stack) in place, keeping .terraform/ and pending plan files.
+ *   Used by the server's pre_workflow_hook and the first step of the `cdktf` workflow.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runSynth } from '../../main';
+import { ATLANTIS_FILE, atlantisSynth, CI_OUTDIR, generateAtlantisYaml } from './repo-config';
+import { REPO_ROOT } from '../terraform/locks';
+
+function synthInto(outdir: string): number {
+  return runSynth({ ...process.env, CDKTF_OUTDIR: outdir }, process.stderr);
+}
+
+function generate(check: boolean): number {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'atlantis-yaml-'));
+  try {
+    const outdir = path.join(scratch, 'out');
+    const code = synthInto(outdir);
+    if (code !== 0) return code;
+    const text = generateAtlantisYaml(outdir);
+    const file = path.join(REPO_ROOT, ATLANTIS_FILE);
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    if (current === text) {
+      process.stdout.write(`${ATLANTIS_FILE} is up to date.\n`);
+      return 0;
+    }
+    if (check) {
+      process.stderr.write(`${ATLANTIS_FILE} is ${current === undefined ? 'missing' : 'out of date'}: run \`npm run atlantis\` and commit it.\n`);
+      return 1;
+    }
+    writeFileSync(file, text);
+    process.stdout.write(`wrote ${ATLANTIS_FILE}\n`);
+    return 0;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function synth(args: string[]): number {
+  const at = args.indexOf('--project');
+  const project = at >= 0 ? args[at + 1] : undefined;
+  if (at >= 0 && !project) throw new Error('--project needs a stack name');
+  const { code, stacks } = atlantisSynth(synthInto, { project });
+  if (code === 0) process.stdout.write(`Synthesized ${stacks.join(', ')} into ${CI_OUTDIR}/\n`);
+  return code;
+}
+
+/** The command: `npm run atlantis [-- --check]` / `npm run atlantis:synth`; returns the exit code. */
+export function main(argv: string[]): number {
+  const [first, ...rest] = argv;
+  if (first === 'synth') return synth(rest);
+  const unknown = argv.filter((a) => a !== '--check');
+  if (unknown.length > 0) {
+    process.stderr.write(`Unknown argument(s): ${unknown.join(' ')}\nUsage: npm run atlantis [-- --check] | npm run atlantis:synth [-- --project <stack>]\n`);
+    return 2;
+  }
+  return generate(argv.includes('--check'));
+}
