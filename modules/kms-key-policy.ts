@@ -22,6 +22,7 @@ export const ACCOUNT_KEY_ACTIONS = [
   'kms:Put*',
   'kms:Update*',
   'kms:Revoke*',
+  'kms:RetireGrant',
   'kms:Disable*',
   'kms:Get*',
   'kms:Delete*',
