@@ -6,7 +6,7 @@ import type { ParsedWaf } from './security-schema';
 import { DEFAULT_MANAGED_RULE_GROUPS } from './security-schema';
 import type { ResolvedCloudfront } from './validate-cloudfront';
 import type { ResolvedPlatform } from './validate-services';
-import type { ConfigIssue } from './validate';
+import type { ConfigIssue } from './issues';
 
 /** Environment names that are production unless `production: false` says otherwise. */
 export const PRODUCTION_NAMES = ['prod', 'production'] as const;

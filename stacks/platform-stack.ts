@@ -9,6 +9,7 @@ import { ServiceDiscoveryHttpNamespace } from '@cdktf/provider-aws/lib/service-d
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
 import type { ResolvedCloudfront } from '../config/validate-cloudfront';
+import { accessLogsBucketName, cloudfrontLogsBucketName } from '../config/validate-names';
 import { AlbIngress, ApplicationLoadBalancer } from '../modules/application-load-balancer';
 import { CloudfrontEdge } from '../modules/cloudfront-edge';
 import { FargateCluster } from '../modules/ecs-cluster';
@@ -82,7 +83,7 @@ export class PlatformStack extends BaseStack {
       certificateArn: platform.certificateArn,
       deletionProtection: platform.deletionProtection,
       idleTimeout: platform.idleTimeout,
-      accessLogs: platform.accessLogs ? { bucketName: `${name}-alb-logs-${env.region}`, expirationDays: platform.accessLogs.expirationDays } : undefined,
+      accessLogs: platform.accessLogs ? { bucketName: accessLogsBucketName(props.config.project, env.name, env.region), expirationDays: platform.accessLogs.expirationDays } : undefined,
     });
 
     const usEast1 = cf ? new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1' }) : undefined;
@@ -110,13 +111,14 @@ export class PlatformStack extends BaseStack {
         hostedZoneId: cf.hostedZoneId,
         webAclArn: cf.webAclArn ?? webAclArn,
         loggingBucket: cf.loggingBucket,
-        accessLogs: cf.accessLogs ? { bucketName: `${name}-cloudfront-logs-${env.region}`, expirationDays: cf.accessLogs.expirationDays } : undefined,
+        accessLogs: cf.accessLogs ? { bucketName: cloudfrontLogsBucketName(props.config.project, env.name, env.region), expirationDays: cf.accessLogs.expirationDays } : undefined,
         priceClass: cf.priceClass,
       });
       if (internal) this.admitVpcOrigin(cf, this.cloudfront, vpc.vpc.id);
     }
 
-    if (env.services.some((s) => s.image.kind === 'pull-through')) {
+    // Services' images and their init containers' (busybox by default) come from public.ecr.aws.
+    if (env.services.some((s) => s.image.kind === 'pull-through' || s.initImage.kind === 'pull-through')) {
       this.pullThroughCache = new EcrPullThroughCacheRule(this, 'ecr-public-cache', {
         ecrRepositoryPrefix: pullThroughPrefix(props.config.project, env.name),
         upstreamRegistryUrl: 'public.ecr.aws',
