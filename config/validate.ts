@@ -8,6 +8,7 @@ import { isPrivateRange, LOAD_BALANCER_SUBNET_PREFIX_MAX, PRIVATE_RANGES } from 
 import { Cidr, contains, formatCidr, isCanonical, overlaps, parseCidr, subnet } from './cidr';
 import { ConfigIssue, quote } from './issues';
 import type { ParsedConfig, ParsedEnvironment } from './schema';
+import { checkAccountCollisions, checkStateRoleAccounts, resolveAccountAccess, ResolvedAccountAccess } from './validate-accounts';
 import { resolveCloudfront, ResolvedCloudfront } from './validate-cloudfront';
 import { checkDerivedNames } from './validate-names';
 import { checkProductionEntryPoint, isProduction, resolveWaf, ResolvedWaf } from './validate-security';
@@ -45,6 +46,8 @@ export interface ResolvedEnvironment {
   /** Encrypt the environment's log groups with a customer managed key. */
   readonly logs: { readonly kmsKey: boolean };
   readonly stateRoleArn?: string;
+  /** The pinned account and the role the providers assume (`account`, `deployRoleArn`). */
+  readonly access: ResolvedAccountAccess;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -68,6 +71,8 @@ export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; 
     resolveEnvironment(parsed.project, name, env, `environments.${name}`, issues),
   );
   checkStateRules(parsed, issues);
+  checkStateRoleAccounts(parsed, issues);
+  checkAccountCollisions(parsed, issues);
   checkDerivedNames(parsed, RESERVED_SERVICE_NAMES, issues);
   const accessLogging = resolveStateAccessLogging(parsed.state, issues);
   if (issues.length > 0) return { issues };
@@ -106,8 +111,9 @@ function resolveEnvironment(project: string, name: string, env: ParsedEnvironmen
   // Behind a CloudFront VPC origin the load balancer is internal, in the private subnets.
   const albTier = cloudfront?.originProtection === 'vpc-origin' ? 'private' : 'public';
   const network = resolveNetwork(env, production, services.flatMap((s) => s.endpointNeeds), albTier, `${path}.network`, issues);
+  const access = resolveAccountAccess(env, path, issues);
   if (!network || issues.length > before) return undefined;
-  return { name, region: env.region, production, network, platform, services, cloudfront, waf, logs: env.logs, stateRoleArn: env.stateRoleArn, tags: env.tags };
+  return { name, region: env.region, production, network, platform, services, cloudfront, waf, logs: env.logs, stateRoleArn: env.stateRoleArn, access, tags: env.tags };
 }
 
 function resolveNetwork(env: ParsedEnvironment, production: boolean, needs: readonly EndpointNeed[], albTier: 'public' | 'private', path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {
@@ -262,14 +268,8 @@ function resolveStateAccessLogging(state: ParsedConfig['state'], issues: ConfigI
   return { bucket, expirationDays: state.accessLogs.expirationDays };
 }
 
-/**
- * Rules relating the remote state to the environments: tasks must not be able to read state
- * (it holds every resource attribute, secrets included), and the backend roles must live in
- * one account, the bucket's (the backends name the state key by an alias, which KMS resolves
- * in the caller's account, and the bucket policy grants no other account).
- */
+/** Tasks must not be able to read state: it holds every resource attribute, secrets included. */
 function checkStateRules(parsed: ParsedConfig, issues: ConfigIssue[]): void {
-  const roleAccounts: { env: string; account: string }[] = [];
   for (const [name, env] of Object.entries(parsed.environments)) {
     env.network.s3GatewayBuckets.forEach((bucket, i) => {
       if (bucket === parsed.state.bucket) {
@@ -279,16 +279,5 @@ function checkStateRules(parsed: ParsedConfig, issues: ConfigIssue[]): void {
         });
       }
     });
-    const account = env.stateRoleArn?.split(':')[4];
-    if (account) roleAccounts.push({ env: name, account });
-  }
-  const first = roleAccounts[0];
-  for (const other of roleAccounts.slice(1)) {
-    if (other.account !== first.account) {
-      issues.push({
-        path: `environments.${other.env}.stateRoleArn`,
-        message: `is in account ${other.account}, but environments.${first.env}.stateRoleArn is in ${first.account}; the state bucket lives in one account and every backend role must be in it`,
-      });
-    }
   }
 }

@@ -9,6 +9,7 @@ import type { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import type { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import type { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { PolicyStatement } from './iam-policy';
 import { ExplicitKeyPolicy } from './kms-key-policy';
 import { SecureBucket } from './secure-bucket';
 
@@ -34,9 +35,19 @@ export interface StateBucketProps {
    */
   readonly abortIncompleteUploadDays?: number;
   /**
-   * Roles the S3 backend assumes (`stateRoleArn`): named in the key policy, so they may
-   * encrypt and decrypt state even where their IAM policy alone would not suffice. Each must
-   * exist when the policy is applied (KMS refuses unknown principals).
+   * Statements added to the bucket policy after the TLS denies (cross-account state grants).
+   * @default - none: access is delegated to IAM in the bucket's account
+   */
+  readonly policyStatements?: PolicyStatement[];
+  /**
+   * The key policy of the KMS key (with `encryption: 'kms'`), as JSON.
+   * @default - the default key policy: the key's account may delegate use through IAM
+   */
+  readonly kmsKeyPolicy?: string;
+  /**
+   * Without `kmsKeyPolicy`: roles the S3 backend assumes (`stateRoleArn`), named in the
+   * explicit key policy the bucket then gets, so they may use the key. Each must exist when
+   * the policy is applied (KMS refuses unknown principals).
    * @default []
    */
   readonly keyUserRoleArns?: readonly string[];
@@ -57,15 +68,17 @@ export const STATE_KEY_DELETION_WINDOW_DAYS = 30;
  *  - `prevent_destroy` on the bucket and the key, and no `force_destroy`: Terraform refuses
  *    to plan their destruction, and a non-empty bucket cannot be deleted by Terraform.
  *
- * The key has an explicit key policy (Checkov CKV2_AWS_64): the account administers it
- * and delegates use through IAM, as the default policy does, and the backend roles may use
- * it. The policy is a separate resource whose account id comes from the key's ARN, so no
+ * The key always has an explicit key policy (Checkov CKV2_AWS_64): `kmsKeyPolicy` when given
+ * (it names the account, `state.account`); otherwise one where the account administers the
+ * key and delegates use through IAM, as the default policy does, and `keyUserRoleArns` may use
+ * it. That one is a separate resource whose account id comes from the key's ARN, so no
  * `aws_caller_identity` look-up (which needs AWS at plan time) is needed.
  */
 export class StateBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly kmsKey?: KmsKey;
   readonly kmsAlias?: KmsAlias;
+  /** The separate key policy resource (without `kmsKeyPolicy`, which is set inline on the key). */
   readonly kmsKeyPolicy?: KmsKeyPolicy;
   readonly versioning: S3BucketVersioningA;
   readonly encryption: S3BucketServerSideEncryptionConfigurationA;
@@ -84,11 +97,13 @@ export class StateBucket extends Construct {
         description: `Encrypts the Terraform state in s3://${props.bucketName}`,
         enableKeyRotation: true,
         deletionWindowInDays: STATE_KEY_DELETION_WINDOW_DAYS,
+        policy: props.kmsKeyPolicy,
         lifecycle: { preventDestroy: true },
       });
       this.kmsAlias = new KmsAlias(this, 'key-alias', { name: props.kmsAlias, targetKeyId: this.kmsKey.keyId });
       const roles = [...new Set(props.keyUserRoleArns ?? [])].sort();
-      this.kmsKeyPolicy = new ExplicitKeyPolicy(this, 'key-policy', {
+      // Two sources of one key policy would fight: the inline one wins when given.
+      if (!props.kmsKeyPolicy) this.kmsKeyPolicy = new ExplicitKeyPolicy(this, 'key-policy', {
         key: this.kmsKey,
         statements: () =>
           roles.length === 0
@@ -111,6 +126,7 @@ export class StateBucket extends Construct {
       versioned: true,
       preventDestroy: true,
       abortIncompleteUploadDays: props.abortIncompleteUploadDays,
+      policyStatements: props.policyStatements ? () => props.policyStatements! : undefined,
       lifecycleRules: [
         {
           id: 'expire-noncurrent-state-versions',

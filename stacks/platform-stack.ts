@@ -86,7 +86,8 @@ export class PlatformStack extends BaseStack {
       accessLogs: platform.accessLogs ? { bucketName: accessLogsBucketName(props.config.project, env.name, env.region), expirationDays: platform.accessLogs.expirationDays } : undefined,
     });
 
-    const usEast1 = cf ? new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1' }) : undefined;
+    // The same account and role as the stack's main provider: CloudFront (and its web ACL) is part of the environment.
+    const usEast1 = cf ? new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1', ...this.providerAccount }) : undefined;
     const waf = env.waf;
     if (waf && !waf.webAclArn) {
       // A CloudFront web ACL is global: created in us-east-1 through the aliased provider.

@@ -17,6 +17,8 @@ import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { ResolvedConfig } from '../config/validate';
 import { ServerAccessLogs } from '../modules/access-log-bucket';
 import { accountIdOf, policyDocument } from '../modules/iam-policy';
+import { partitionOf } from '../config/account-schema';
+import { stateAccessBucketStatements, stateAccessKeyStatements, StateAccessProps } from '../modules/state-access-policy';
 import { stateBackendStatements } from '../modules/state-backend-policy';
 import { StateBucket } from '../modules/state-bucket';
 import { StateLockTable } from '../modules/state-lock-table';
@@ -54,6 +56,7 @@ export class StateStack extends BaseStack {
       config,
       region: state.region,
       remoteState: state.bootstrapBackend === 's3',
+      access: { account: state.account },
     });
     if (state.bootstrapBackend === 'local') {
       new LocalBackend(this, { path: localStatePathFrom(App.of(this).outdir) });
@@ -64,6 +67,8 @@ export class StateStack extends BaseStack {
       encryption: state.encryption,
       kmsAlias: state.encryption === 'kms' ? stateKmsAlias(state.bucket) : undefined,
       noncurrentVersionDays: state.noncurrentVersionDays,
+      ...crossAccountPolicies(config),
+      // Used in the key policy the bucket makes when crossAccountPolicies gives none.
       keyUserRoleArns: config.environments.flatMap((e) => (e.stateRoleArn ? [e.stateRoleArn] : [])),
     });
     if (state.lockTable) {
@@ -84,8 +89,8 @@ export class StateStack extends BaseStack {
       this.accessLogs = new ServerAccessLogs(this, 'state-access-logs', {
         logBucketName: state.accessLogging.bucket,
         sourceBucket: { id: bucket.id, arn: bucket.arn },
-        // The account id from an ARN the stack has: no aws_caller_identity look-up offline.
-        accountId: accountIdOf(this, this.accessPolicy.arn),
+        // state.account, else the account id from an ARN the stack has (no aws_caller_identity look-up offline).
+        accountId: state.account ?? accountIdOf(this, this.accessPolicy.arn),
         expirationDays: state.accessLogging.expirationDays,
         preventDestroy: true,
       });
@@ -114,4 +119,24 @@ export class StateStack extends BaseStack {
     };
     for (const [id, output] of Object.entries(outputs)) new TerraformOutput(this, id, output);
   }
+}
+
+/**
+ * With `state.account`: the bucket policy grants each environment's state role its own keys,
+ * and the key policy names the account and the roles (state-access-policy.ts).
+ */
+function crossAccountPolicies(config: ResolvedConfig): { policyStatements?: ReturnType<typeof stateAccessBucketStatements>; kmsKeyPolicy?: string } {
+  const state = config.state;
+  if (!state.account) return {};
+  const access: StateAccessProps = {
+    bucketName: state.bucket,
+    partition: partitionOf(state.region),
+    region: state.region,
+    account: state.account,
+    grants: config.environments.filter((e) => e.stateRoleArn).map((e) => ({ environment: e.name, roleArn: e.stateRoleArn! })),
+  };
+  return {
+    policyStatements: stateAccessBucketStatements(access),
+    kmsKeyPolicy: state.encryption === 'kms' ? policyDocument(...stateAccessKeyStatements(access)) : undefined,
+  };
 }

@@ -21,10 +21,11 @@
  * Stops at the first failing stack; the exit code is terraform's.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runSynth } from '../../main';
 import { dependencyOrder, matchStacks, readManifest } from '../atlantis/manifest';
+import { pinnedAccountHint } from './deploy-account';
 
 export type Command = 'plan' | 'apply';
 
@@ -114,6 +115,8 @@ export function main(argv: readonly string[]): number {
     }
     if (result.status !== 0) {
       process.stderr.write(`\n${step.stack}: terraform ${step.args[0]} failed; stopping.\n`);
+      const hint = pinnedAccountHint(step.stack, (JSON.parse(readFileSync(path.join(step.cwd, 'cdk.tf.json'), 'utf8')) as { provider?: unknown }).provider);
+      if (hint) process.stderr.write(`${hint}\n`);
       return result.status ?? 1;
     }
   }
