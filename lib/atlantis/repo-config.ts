@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { StackCredentials, stackCredentials, withProfile } from './accounts';
 import { executionGroups, ManifestStack, readManifest } from './manifest';
-import { LOCK_FILE_NAME, REPO_ROOT } from '../terraform/locks';
+import { LOCK_FILE_NAME, REPO_ROOT, SHARED_LOCK_FILE } from '../terraform/locks';
 
 /** Where Atlantis's copy of the synthesized stacks lives, relative to the repository root. */
 export const CI_OUTDIR = 'ci-cdktf.out';
@@ -73,9 +73,9 @@ export function importClosure(entry: string, root = REPO_ROOT): string[] {
  * `autoplan.when_modified` of a stack, relative to its dir: the app's root files, every
  * folder holding a file of the app's import closure (all of it: TypeScript and the data
  * files read at run time, such as config/environments.yaml; a folder inside another one
- * is covered by it), and the stack's lock file.
+ * is covered by it), and the provider lock file (one for every stack, so `_stack` is unused).
  */
-export function whenModified(stack: string, dir: string, closure: readonly string[]): string[] {
+export function whenModified(_stack: string, dir: string, closure: readonly string[]): string[] {
   const up = dir.split('/').map(() => '..').join('/');
   const rootFiles = closure.filter((f) => !f.includes('/'));
   const dirs = [...new Set(closure.filter((f) => f.includes('/')).map((f) => path.posix.dirname(f)))];
@@ -83,7 +83,7 @@ export function whenModified(stack: string, dir: string, closure: readonly strin
   return [
     ...[...rootFiles, ...SHAPING_ROOT_FILES].map((f) => `${up}/${f}`),
     ...folders.map((d) => `${up}/${d}/**`),
-    `${up}/locks/${stack}.terraform.lock.hcl`,
+    `${up}/locks/${SHARED_LOCK_FILE}`,
   ];
 }
 

@@ -15,7 +15,8 @@
  * Providers come from a local mirror when one is configured: `TF_PLUGIN_MIRROR=<dir>`
  * (a filesystem mirror layout, `registry.terraform.io/hashicorp/aws/<ver>/<os_arch>/...`)
  * or a `TF_CLI_CONFIG_FILE` with a `filesystem_mirror`. Without either, Terraform uses the
- * registry as usual.
+ * registry as usual; a failed init that could not get the provider carries a hint saying
+ * how to point Terraform at a mirror (./provider-hint.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { offlineAccessKey, OfflineSts, startOfflineSts } from './offline-sts';
 import { placeholderFor, terraformTypeOf } from './placeholders';
+import { withProviderHint } from './provider-hint';
 
 export interface CommandResult {
   readonly command: string;
@@ -100,6 +102,7 @@ export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proc
   return env;
 }
 
+/** Runs a command; a failed `terraform` that could not get a provider gets the mirror hint in its stderr. */
 export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env });
@@ -108,7 +111,9 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (error) => resolve({ command: `${command} ${args.join(' ')}`, code: 127, stdout, stderr: stderr + error.message }));
-    child.on('close', (code) => resolve({ command: `${command} ${args.join(' ')}`, code: code ?? 1, stdout, stderr }));
+    child.on('close', (code) =>
+      resolve({ command: `${command} ${args.join(' ')}`, code: code ?? 1, stdout, stderr: code !== 0 && command === 'terraform' ? withProviderHint(stderr) : stderr }),
+    );
   });
 }
 
@@ -180,6 +185,18 @@ export function prepareOfflineCopy(outdir: string, stack: string, workroot: stri
   const workdir = path.join(workroot, stack);
   // Skip a `.terraform` folder left by an earlier init, but keep `.terraform.lock.hcl`.
   cpSync(path.join(outdir, 'stacks', stack), workdir, { recursive: true, filter: (src) => path.basename(src) !== '.terraform' });
+  writeOfflineOverride(outdir, stack, workdir, sts);
+  return workdir;
+}
+
+/**
+ * Writes the offline override file (and the placeholder remote states it points at) into
+ * `workdir`, a copy of the stack's folder or the folder itself
+ * (`npm run plan:offline -- --write-override`: the next synth replaces the folder, and the
+ * override with it). A provider that checks its account (allowed_account_ids, assume_role)
+ * needs `sts`, the local STS stand-in of planStacksOffline. Returns the override file.
+ */
+export function writeOfflineOverride(outdir: string, stack: string, workdir: string, sts?: OfflineStsTarget): string {
   const json = readStack(outdir, stack);
   const stacks = listStacks(outdir);
   const remoteStates: Record<string, unknown> = {};
@@ -215,8 +232,9 @@ export function prepareOfflineCopy(outdir: string, stack: string, workroot: stri
     ...(Object.keys(variables).length > 0 ? { variable: variables } : {}),
     ...(Object.keys(remoteStates).length > 0 ? { data: { terraform_remote_state: remoteStates } } : {}),
   };
-  writeFileSync(path.join(workdir, OVERRIDE_FILE), JSON.stringify(override, null, 2));
-  return workdir;
+  const file = path.join(workdir, OVERRIDE_FILE);
+  writeFileSync(file, JSON.stringify(override, null, 2));
+  return file;
 }
 
 /**
