@@ -83,6 +83,9 @@ export class FargateTaskDefinition extends Construct {
       taskRoleArn: props.taskRoleArn,
       volume: [{ name: 'scratch' }],
       containerDefinitions: JSON.stringify([container]),
+      // Task definitions are immutable: a new image, cpu or memory is a new revision. Register
+      // it before the old one is deregistered, so the service never points at an inactive one.
+      lifecycle: { createBeforeDestroy: true },
     });
   }
 }
