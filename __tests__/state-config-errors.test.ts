@@ -11,10 +11,10 @@ import { expectRejected, mutated, previousOutput, synthWith } from './helpers/ba
 const faults: Array<[string, string, RegExp]> = [
   ['missing state section', mutated((d) => delete d.state), /^ {2}- state: is required/m],
   ['missing bucket', mutated((d) => delete d.state.bucket), /state\.bucket: is required \(expected string\)/],
-  ['bucket with capitals', mutated((d) => (d.state.bucket = 'Acme-State')), /state\.bucket: must be an S3 bucket name/],
-  ['bucket with ".."', mutated((d) => (d.state.bucket = 'acme..state')), /state\.bucket: is not a valid S3 bucket name \(no "\.\."/],
-  ['bucket named like an IP address', mutated((d) => (d.state.bucket = '192.168.10.12')), /state\.bucket: is not a valid S3 bucket name/],
-  ['bucket with a reserved suffix', mutated((d) => (d.state.bucket = 'acme-state-s3alias')), /state\.bucket: is not a valid S3 bucket name .*-s3alias/],
+  ['bucket with capitals', mutated((d) => (d.state.bucket = 'Acme-State')), /state\.bucket: a bucket name has only lowercase letters, digits, dots and hyphens: "Acme-State"/],
+  ['bucket with ".."', mutated((d) => (d.state.bucket = 'acme..state')), /state\.bucket: a bucket name has no two adjacent dots: "acme\.\.state"/],
+  ['bucket named like an IP address', mutated((d) => (d.state.bucket = '192.168.10.12')), /state\.bucket: a bucket name is not an IP address: "192\.168\.10\.12"/],
+  ['bucket with a reserved suffix', mutated((d) => (d.state.bucket = 'acme-state-s3alias')), /state\.bucket: a bucket name must not end with the reserved suffix "-s3alias"/],
   ['unknown state region', mutated((d) => (d.state.region = 'eu-central-9')), /state\.region: unknown AWS region "eu-central-9"; valid regions: /],
   ['unknown encryption', mutated((d) => (d.state.encryption = 'aes256')), /state\.encryption: must be "kms" \(SSE-KMS with a key the bootstrap creates\) or "s3" \(SSE-S3\)/],
   ['zero noncurrent days', mutated((d) => (d.state.noncurrentVersionDays = 0)), /state\.noncurrentVersionDays: must be at least 1 \(day\)/],
@@ -25,7 +25,7 @@ const faults: Array<[string, string, RegExp]> = [
   [
     'misspelt state key',
     mutated((d) => (d.state.lockTabel = 'locks')),
-    /state\.lockTabel: unknown key; valid keys here: bucket, region, encryption, noncurrentVersionDays, lockTable, bootstrapBackend/,
+    /state\.lockTabel: unknown key; valid keys here: bucket, region, encryption, noncurrentVersionDays, lockTable, bootstrapBackend, account/,
   ],
   [
     'state bucket readable by tasks',

@@ -6,8 +6,11 @@
  */
 import { z } from 'zod';
 import { INTERFACE_ENDPOINT_SERVICES, KNOWN_REGIONS } from './aws-facts';
+import { refinedBy, s3BucketNameProblem } from './aws-rules';
 import { isCanonical, parseCidr } from './cidr';
+import { quote } from './issues';
 import { LOG_RETENTION_DAYS } from './log-retention';
+import { accountId, externalId, roleArn } from './account-schema';
 import { cloudfrontSchema } from './cloudfront-schema';
 import { platformSchema, servicesSchema } from './service-schema';
 
@@ -17,10 +20,12 @@ const name = (what: string, max: number) =>
     .regex(/^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/, {
       error: `${what} must be lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
     })
-    .max(max, { error: `${what} must be at most ${max} characters (it prefixes AWS names with length limits)` });
+    .max(max, { error: `${what} must be at most ${max} characters (it prefixes AWS names with length limits)` })
+    // ECR repository names (<project>-<env>/<service>) allow single separators only.
+    .refine((text) => !text.includes('--'), { error: `${what} must not contain two hyphens in a row (ECR repository names derived from it allow single separators only)` });
 
 const region = z.enum(KNOWN_REGIONS as [string, ...string[]], {
-  error: (issue) => `unknown AWS region ${JSON.stringify(issue.input)}; valid regions: ${KNOWN_REGIONS.join(', ')}`,
+  error: (issue) => `unknown AWS region ${quote(issue.input)}; valid regions: ${KNOWN_REGIONS.join(', ')}`,
 });
 
 
@@ -29,20 +34,18 @@ const cidrText = z
   .refine((text) => {
     const cidr = parseCidr(text);
     return cidr !== undefined && isCanonical(cidr);
-  }, { error: (issue) => `${JSON.stringify(issue.input)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/16", with the host bits zero)` })
+  }, { error: (issue) => `${quote(issue.input)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/16", with the host bits zero)` })
   .describe('An IPv4 CIDR block, e.g. 10.0.0.0/16');
 
 const endpointService = z.enum(INTERFACE_ENDPOINT_SERVICES, {
   error: (issue) =>
-    `unknown interface endpoint service ${JSON.stringify(issue.input)}` +
+    `unknown interface endpoint service ${quote(issue.input)}` +
     (issue.input === 's3' || issue.input === 'dynamodb'
       ? ' (S3 is always served by the gateway endpoint; see network.s3GatewayBuckets)'
       : `; valid services: ${INTERFACE_ENDPOINT_SERVICES.join(', ')}`),
 });
 
-const s3BucketName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)' });
+export const s3BucketName = z.string().superRefine(refinedBy(s3BucketNameProblem));
 
 export const flowLogsSchema = z
   .strictObject({
@@ -57,7 +60,7 @@ export const flowLogsSchema = z
 
 export const networkSchema = z
   .strictObject({
-    cidr: cidrText.describe('The VPC CIDR block, /16 to /24.'),
+    cidr: cidrText.describe('The VPC CIDR block, /16 to /24, inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10.'),
     availabilityZones: z
       .array(z.string())
       .min(2, { error: 'at least two availability zones are needed (an ALB requires subnets in two zones)' })
@@ -105,22 +108,25 @@ export const environmentSchema = z
     platform: platformSchema.default({ idleTimeout: 60 }),
     services: servicesSchema.default({}).describe('Fargate services by name; each becomes the stack <env>-<service>.'),
     cloudfront: cloudfrontSchema.optional(),
+    account: accountId
+      .optional()
+      .describe('The AWS account (12 digits, quoted) the environment deploys into: every provider of its stacks is pinned to it (allowed_account_ids), so Terraform refuses other credentials. Default: not pinned.'),
+    deployRoleArn: roleArn
+      .optional()
+      .describe('Role every AWS provider of the environment assumes (in `account`, which it requires). Default: the caller credentials.'),
+    deployRoleExternalId: externalId.optional().describe('External id for assuming deployRoleArn, if its trust policy requires one. Default: none.'),
     stateRoleArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)' })
       .optional()
-      .describe('Role the S3 backend assumes to reach the state bucket (for CI roles). Default: the caller credentials.'),
+      .describe("Role the S3 backend assumes to reach the state bucket (for CI roles). With state.account, the bootstrap grants it this environment's state keys. Default: the caller credentials."),
     tags: z.record(z.string(), z.string()).default({}).describe('Tags added to every resource of the environment.'),
   })
   .describe('One environment: a VPC, a platform and its services.');
 
 export const stateSchema = z
   .strictObject({
-    bucket: s3BucketName
-      .refine((b) => !/\.\.|^\d+\.\d+\.\d+\.\d+$|^xn--|^sthree-|-s3alias$|--ol-s3$/.test(b), {
-        error: 'is not a valid S3 bucket name (no "..", not an IP address, no reserved prefix xn--/sthree- or suffix -s3alias/--ol-s3)',
-      })
-      .describe('The state bucket, created by the terraform-state stack.'),
+    bucket: s3BucketName.describe('The state bucket, created by the terraform-state stack.'),
     region: region.describe('Region of the state bucket.'),
     encryption: z
       .enum(['kms', 's3'], { error: 'must be "kms" (SSE-KMS with a key the bootstrap creates) or "s3" (SSE-S3)' })
@@ -141,6 +147,9 @@ export const stateSchema = z
       .enum(['local', 's3'], { error: 'must be "local" (until the state bucket exists) or "s3" (once it does; see `npm run state:migrate`)' })
       .default('local')
       .describe('Where the terraform-state stack keeps its own state: "local" (terraform-state/terraform.tfstate, until the bucket exists) or "s3" (in the bucket it created; set it before `npm run state:migrate`).'),
+    account: accountId
+      .optional()
+      .describe("The AWS account of the state bucket (12 digits, quoted): pins the bootstrap's provider to it and lets each environment's stateRoleArn, in any account, reach only that environment's state keys. Default: not pinned; state roles in one account."),
   })
   .describe('Remote state: the S3 bucket (and optional DynamoDB table) every stack keeps its state in.');
 
