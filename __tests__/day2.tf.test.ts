@@ -149,6 +149,13 @@ describeWithTerraform('day-2 changes plan as in-place updates against the applie
     expect(replaced).toEqual([]);
   });
 
+  test('across all variants, the only resources replaced are task definition revisions', () => {
+    const replaced = [...results.values()].flatMap((r) =>
+      Object.entries(r.plans).flatMap(([variant, changes]) => changes.filter((c) => c.actions.includes('delete')).map((c) => `${r.stack}/${variant}: ${c.type}`)),
+    );
+    expect(replaced.filter((r) => !r.endsWith(': aws_ecs_task_definition'))).toEqual([]);
+  });
+
   test('the Fargate Spot share is an in-place update of the ECS service', () => {
     expect(actionsOf('dev-web', 'spot', 'aws_ecs_service')).toEqual(['update']);
     expect(actionsOf('dev-api', 'spot', 'aws_ecs_service')).toEqual(['update']);
@@ -164,5 +171,9 @@ describeWithTerraform('day-2 changes plan as in-place updates against the applie
     expect(actionsOf('dev-network', 'grow', 'aws_cloudwatch_log_group')).toContain('update');
     expect(actionsOf('dev-network', 'grow', 'aws_vpc_endpoint')).toContain('create');
     expect(actionsOf('dev-platform', 'grow', 'aws_lb')).toEqual(['update']);
+  });
+
+  test('a health check change updates the target group in place', () => {
+    expect(actionsOf('dev-web', 'rollout', 'aws_lb_target_group')).toEqual(['update']);
   });
 });
