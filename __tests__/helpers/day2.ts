@@ -175,9 +175,28 @@ interface PlanJson {
   resource_changes?: Array<{ address: string; type: string; change: { actions: string[]; after?: unknown; after_unknown?: unknown; replace_paths?: unknown[] } }>;
 }
 
+/**
+ * Data sources that call AWS even with `-refresh=false` once what they read exists in the
+ * state (the ECR lookup of a service's pushed tag): left out of the plans (`count = 0`, an
+ * override file in the offline copy). Only `depends_on` refers to them, so what the plan
+ * does to the resources is the same.
+ */
+const ONLINE_DATA_SOURCES = ['aws_ecr_image'];
+
+function writeDataOverride(workdir: string): void {
+  const json = JSON.parse(readFileSync(path.join(workdir, 'cdk.tf.json'), 'utf8')) as { data?: Record<string, Record<string, unknown>> };
+  const data = Object.fromEntries(
+    ONLINE_DATA_SOURCES.filter((t) => json.data?.[t]).map((t) => [t, Object.fromEntries(Object.keys(json.data![t]).map((name) => [name, { count: 0 }]))]),
+  );
+  if (Object.keys(data).length > 0) writeFileSync(path.join(workdir, 'zz_day2_override.tf.json'), JSON.stringify({ data }, null, 2));
+}
+
 /** Plans `version`'s copy of `stack` with the real provider against `state`, without refreshing. */
 async function planAgainst(stack: string, version: Version, state: string | undefined, workdir: string): Promise<PlanJson> {
-  if (!existsSync(workdir)) prepareOfflineCopy(version.outdir, stack, path.dirname(workdir));
+  if (!existsSync(workdir)) {
+    prepareOfflineCopy(version.outdir, stack, path.dirname(workdir));
+    writeDataOverride(workdir);
+  }
   // The offline override's local backend reads this file (none: an empty state).
   if (state) writeFileSync(path.join(workdir, 'offline.tfstate'), state);
   else rmSync(path.join(workdir, 'offline.tfstate'), { force: true });

@@ -98,6 +98,8 @@ export function synthesizeAtomically(outdir: string, synthesize: (tmpdir: string
   const before = findBlockers(target);
   if (before.length > 0) throw new WorkingStateError(before);
   rmSync(tmpdir, { recursive: true, force: true });
+  // CDKTF_OUTDIR may name a folder whose parent does not exist yet.
+  mkdirSync(path.dirname(target), { recursive: true });
   let removed: string[];
   try {
     synthesize(tmpdir);
