@@ -73,6 +73,8 @@ export function synthesizeRevision(root: string, commit: string, outdir: string,
     mkdirSync(checkout);
     const archive = spawnSync('sh', ['-c', `git archive --format=tar "$0" | tar -x -C "$1"`, commit, checkout], { cwd: root, encoding: 'utf8' });
     if (archive.status !== 0) return { code: 1, stderr: `git archive ${commit} failed: ${archive.stderr}` };
+    // A node_modules symlink committed by mistake (`node_modules/` in .gitignore does not match a link) is replaced.
+    rmSync(path.join(checkout, 'node_modules'), { recursive: true, force: true });
     symlinkSync(path.join(root, 'node_modules'), path.join(checkout, 'node_modules'), 'dir');
     const cdktf = JSON.parse(readFileSync(path.join(checkout, 'cdktf.json'), 'utf8')) as { app?: string };
     if (!cdktf.app) return { code: 1, stderr: `cdktf.json at ${commit} names no app` };
