@@ -264,11 +264,12 @@ describe('the server side: docs/atlantis/repos.yaml', () => {
   });
 });
 
-describe('README and docs/workflows.md', () => {
-  const readme = ['README.md', 'docs/workflows.md'].map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
+describe('README, docs/workflows.md and docs/atlantis.md', () => {
+  const readme = ['README.md', 'docs/workflows.md', 'docs/atlantis.md'].map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
 
   test('documents every workflow command', () => {
-    for (const script of ['locks', 'plan', 'apply', 'atlantis', 'atlantis:synth', 'regenerate']) expect(readme).toContain(`npm run ${script}`);
+    for (const script of ['locks', 'plan', 'apply', 'atlantis', 'atlantis:synth', 'atlantis:report', 'changed', 'regenerate']) expect(readme).toContain(`npm run ${script}`);
+    for (const text of ['--changed', '--fail-on-pre-workflow-hook-error', 'fingerprints/<stack>.txt']) expect(readme).toContain(text);
     for (const text of ['cdktf diff', 'cdktf deploy', '-lockfile=readonly', 'docs/atlantis/repos.yaml', 'Node.js 20', TERRAFORM_VERSION]) expect(readme).toContain(text);
   });
 });
