@@ -22,7 +22,6 @@ import {
   generateAtlantisYaml,
   INIT_STEP,
   REPORT_STEP,
-  SYNTH_STEP,
   TERRAFORM_VERSION,
   WORKFLOW_NAME,
 } from '../lib/atlantis/repo-config';
@@ -118,10 +117,9 @@ describe('atlantis.yaml', () => {
     expect(stacks.some((s) => s.dependencies.length > 0)).toBe(true);
   });
 
-  test('the plan workflow synthesizes, inits with the lock file read-only, plans to $PLANFILE and reports preflight and cost; apply applies that plan', () => {
-    expect(config.workflows[WORKFLOW_NAME].plan.steps).toEqual([{ env: { name: 'CHECKPOINT_DISABLE', value: '1' } }, { run: SYNTH_STEP }, { run: INIT_STEP }, 'plan', { run: REPORT_STEP }]);
+  test('the plan workflow inits with the lock file read-only, plans to $PLANFILE and reports preflight and cost (the hook synthesized); apply applies that plan', () => {
+    expect(config.workflows[WORKFLOW_NAME].plan.steps).toEqual([{ env: { name: 'CHECKPOINT_DISABLE', value: '1' } }, { run: INIT_STEP }, 'plan', { run: REPORT_STEP }]);
     expect(REPORT_STEP).toContain('npm run --silent atlantis:report -- --project "$PROJECT_NAME"');
-    expect(SYNTH_STEP).toContain('npm run --silent atlantis:synth -- --project "$PROJECT_NAME"');
     expect(INIT_STEP).toMatch(/^terraform\$\{ATLANTIS_TERRAFORM_VERSION\} init .*-lockfile=readonly/);
     // The built-in apply step applies $PLANFILE, the plan the built-in plan step wrote.
     expect(config.workflows[WORKFLOW_NAME].apply.steps).toEqual(['apply']);

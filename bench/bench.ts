@@ -309,16 +309,18 @@ async function main(): Promise<void> {
         ...(await runGroup(
           `pull request: one-service edit at 1 x ${PR_SERVICES}`,
           [
-            {
-              id: 'pr-plan',
-              label: `pull request, one-service edit at 1 x ${PR_SERVICES}: hook + autoplanned projects`,
-              shown: 'atlantis:synth (hook); per autoplanned project: atlantis:synth --project, terraform init + plan (offline), atlantis:report',
-              note: `${pr.projects.length} project${pr.projects.length === 1 ? '' : 's'} autoplanned`,
-              run: () => {
-                resetClone(pr);
-                return measureAsync(() => runPullRequest(pr, workroot()));
-              },
-            },
+            ...[false, true].map(
+              (cold): Case => ({
+                id: cold ? 'pr-plan-cold' : 'pr-plan',
+                label: `pull request, one-service edit at 1 x ${PR_SERVICES}: hook + autoplanned projects${cold ? ', base synth not cached' : ''}`,
+                shown: 'atlantis:synth (hook); per autoplanned project: terraform init + plan (offline), atlantis:report',
+                note: `${pr.projects.length} project${pr.projects.length === 1 ? '' : 's'} autoplanned`,
+                run: () => {
+                  resetClone(pr, cold);
+                  return measureAsync(() => runPullRequest(pr, workroot()));
+                },
+              }),
+            ),
             {
               id: 'pr-plan-alone',
               label: `that stack alone: terraform init + plan of ${pr.stack}`,
@@ -367,6 +369,7 @@ async function main(): Promise<void> {
   const stockOverSynth = ratio(stock, synth);
   const growth = ratio(t50, t10);
   const prRatio = ratio(wall(find('pr-plan')), wall(find('pr-plan-alone')));
+  const prColdRatio = ratio(wall(find('pr-plan-cold')), wall(find('pr-plan-alone')));
   const x = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)}x`);
   const targets: Target[] = [
     { name: 'Default synth <= 2x the floor', measured: `${x(synthOverFloor)} (${seconds(synth)} / ${seconds(floor)})`, limit: '<= 2.00x', pass: synthOverFloor === undefined ? undefined : synthOverFloor <= 2, slow: find('synth')?.case },
@@ -455,6 +458,7 @@ async function main(): Promise<void> {
     ['the same, CPU time of the Node processes', ratio(cpu(find('test-unit-before')), cpu(find('test-unit')))],
     ['offline plan, serial / parallel', ratio(wall(find('plan-serial')), wall(find('plan-parallel')))],
     ["speed-up of the parallel offline plan from GOGC=400: Go's default GC / GOGC=400", ratio(wall(find('plan-parallel-gc100')), wall(find('plan-parallel')))],
+    ['pull request at 1 x 50, first on its base (base synth not cached) / that stack alone', prColdRatio],
   ] as const;
   lines.push('Other ratios from the same run:', '');
   for (const [name, value] of informational) lines.push(`- ${name}: ${x(value)}`);

@@ -9,16 +9,18 @@
  *
  * Measured, in the clone, from a clean ci-cdktf.out/: the pre-workflow hook
  * (`npm run atlantis:synth`), then for each autoplanned project the `cdktf` workflow's steps:
- * the project synth, `terraform init` + `terraform plan` (offline: local backend, dummy
- * credentials, placeholder remote state; lib/terraform/offline.ts) and the report step
- * (preflight, and the cost delta, which synthesizes the base). The baseline: init + plan of
- * that stack alone from its synthesized folder.
+ * `terraform init` + `terraform plan` (offline: local backend, dummy credentials,
+ * placeholder remote state; lib/terraform/offline.ts) and the report step (preflight, and the
+ * cost delta against the base, whose synth is cached per base commit: `cold` clears that
+ * cache entry first, as for the first pull request after a merge). The baseline: init + plan
+ * of that stack alone from its synthesized folder.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { autoplannedProjects } from '../../lib/atlantis/autoplan';
+import { BASE_CACHE_DIR, baseCacheKey } from '../../lib/atlantis/project-report';
 import type { AtlantisConfig } from '../../lib/atlantis/repo-config';
 import { describeFailure, planStackOffline } from '../../lib/terraform/offline';
 import { ROOT, scaleConfig } from './fixtures';
@@ -88,16 +90,19 @@ export function preparePullRequest(scratch: string): PreparedPullRequest {
 
 const CI_OUT = 'ci-cdktf.out';
 
-/** Forgets what an earlier run left in the clone: each pull request starts from a fresh clone. */
-export function resetClone(pr: PreparedPullRequest): void {
+/**
+ * Forgets what an earlier run left in the clone (each pull request starts from a fresh
+ * clone) and, when `cold`, the cached synth of the base.
+ */
+export function resetClone(pr: PreparedPullRequest, cold: boolean): void {
   rmSync(path.join(pr.clone, CI_OUT), { recursive: true, force: true });
+  if (cold) rmSync(path.join(BASE_CACHE_DIR, baseCacheKey(pr.clone, git(pr.clone, 'rev-parse', 'HEAD^1'), pr.env)), { recursive: true, force: true });
 }
 
 /** The hook, then each autoplanned project's plan workflow. */
 export async function runPullRequest(pr: PreparedPullRequest, workroot: string): Promise<void> {
   node(pr.clone, pr.env, 'scripts/atlantis.ts', 'synth');
   for (const project of pr.projects) {
-    node(pr.clone, pr.env, 'scripts/atlantis.ts', 'synth', '--project', project);
     const result = await planStackOffline(path.join(pr.clone, CI_OUT), project, workroot);
     if (!result.ok) throw new Error(describeFailure(result));
     node(pr.clone, { ...pr.env, BASE_BRANCH_NAME: 'main' }, 'scripts/atlantis.ts', 'report', '--project', project);

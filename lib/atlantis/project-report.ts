@@ -9,11 +9,13 @@
  * The preflight covers the services of the stack and of the stacks that read its outputs
  * (a network change can break every service of its environment); the cost is the monthly
  * fixed cost of the stack's environment (lib/cost) at the base revision and now. The base
- * is synthesized once per commit into ci-cdktf.out/.base/<commit> and shared by the
- * projects of a pull request, which Atlantis plans in parallel.
+ * is synthesized once per base commit and configuration into a cache in the temporary
+ * folder, shared by the projects of a pull request and the pull requests on the same base.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { sha256 } from '../changes/fingerprint';
 import { dependencyOrder, readManifest } from './manifest';
 import { money } from '../cost/model';
 import { buildReport } from '../cost/report';
@@ -63,21 +65,57 @@ export function defaultBase(root: string, env: NodeJS.ProcessEnv): string | unde
   return undefined;
 }
 
-/** The base's synthesized stacks, made once per commit (parallel projects race to one rename). */
-export function baseOutdir(root: string, outdir: string, commit: string, env: NodeJS.ProcessEnv): { dir?: string; error?: string } {
-  const final = path.join(outdir, '.base', commit);
-  if (existsSync(path.join(final, 'manifest.json'))) return { dir: final };
+/** Where base synths are kept between pull requests (Atlantis makes a new clone for each). */
+export const BASE_CACHE_DIR = path.join(os.tmpdir(), 'fargate-platform-base-synth');
+/** Cached base synths unused for this long are removed. */
+const BASE_CACHE_DAYS = 7;
+
+/**
+ * What a base synth depends on besides the commit: the dependencies it runs with (this
+ * checkout's package-lock.json), INFRA_CONFIG (its content when it lives outside the
+ * repository) and ENVIRONMENTS.
+ */
+export function baseCacheKey(root: string, commit: string, env: NodeJS.ProcessEnv): string {
+  const lockFile = path.join(root, 'package-lock.json');
+  const config = env.INFRA_CONFIG ? path.resolve(env.INFRA_CONFIG) : '';
+  const relative = config ? path.relative(root, config) : '';
+  const outside = config !== '' && (relative.startsWith('..') || path.isAbsolute(relative));
+  return sha256(
+    [commit, existsSync(lockFile) ? sha256(readFileSync(lockFile, 'utf8')) : '', outside ? `file:${existsSync(config) ? sha256(readFileSync(config, 'utf8')) : config}` : relative, env.ENVIRONMENTS ?? ''].join('\n'),
+  );
+}
+
+/**
+ * The base's synthesized stacks, made once per base commit and configuration and shared by
+ * the projects of a pull request (Atlantis plans them in parallel: they race to one rename)
+ * and by the pull requests that follow on the same base.
+ */
+export function baseOutdir(root: string, commit: string, env: NodeJS.ProcessEnv, cacheDir = BASE_CACHE_DIR): { dir?: string; error?: string } {
+  const final = path.join(cacheDir, baseCacheKey(root, commit, env));
+  if (existsSync(path.join(final, 'manifest.json'))) {
+    utimesSync(final, new Date(), new Date());
+    return { dir: final };
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  pruneCache(cacheDir);
   const staging = `${final}.${process.pid}`;
-  mkdirSync(path.dirname(final), { recursive: true });
   const synth = synthesizeRevision(root, commit, staging, env);
   if (synth.code !== 0) return { error: `the base ${commit.slice(0, 12)} does not synthesize: ${synth.stderr.trim().split('\n')[0]}` };
   try {
     renameSync(staging, final);
   } catch {
-    // Another project got there first with the same commit's output.
+    // Another project got there first with the same output.
     rmSync(staging, { recursive: true, force: true });
   }
   return { dir: final };
+}
+
+function pruneCache(cacheDir: string): void {
+  const cutoff = Date.now() - BASE_CACHE_DAYS * 24 * 3600 * 1000;
+  for (const entry of readdirSync(cacheDir)) {
+    const full = path.join(cacheDir, entry);
+    if (statSync(full).mtimeMs < cutoff) rmSync(full, { recursive: true, force: true });
+  }
 }
 
 function signed(usd: number): string {
@@ -99,7 +137,7 @@ export function projectReport(options: ProjectReportOptions): string {
   const ref = options.baseRef ?? defaultBase(options.root, options.env);
   const commit = ref ? resolveCommit(options.root, ref) : undefined;
   const base = commit
-    ? baseOutdir(options.root, options.outdir, commit, options.env)
+    ? baseOutdir(options.root, commit, options.env)
     : { error: ref ? `${ref} is not a commit in this clone` : 'no base revision in this clone (the merge checkout strategy provides one)' };
   const lines = [preflightLine(options.outdir, options.project), costLine(options.outdir, options.project, base)];
   if (commit) lines.push(`(compared with ${ref} = ${git(options.root, ['rev-parse', '--short=12', commit])})`);
