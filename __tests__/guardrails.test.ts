@@ -224,6 +224,7 @@ describe('each rule, set in code and through an escape hatch', () => {
           {
             name: 'app',
             image: 'x',
+            user: '1000',
             environment: [
               { name: 'DB_PASSWORD', value: 'hunter2' },
               { name: 'AWS_KEY', value: 'AKIAABCDEFGHIJKLMNOP' },
@@ -242,8 +243,46 @@ describe('each rule, set in code and through an escape hatch', () => {
     ]);
     const escaped = devApp();
     const task = find(escaped, 'dev-web/task/task-definition');
-    task.addOverride('container_definitions', JSON.stringify([{ name: 'web', image: 'x', environment: [{ name: 'API_TOKEN', value: 'abc123' }] }]));
+    task.addOverride('container_definitions', JSON.stringify([{ name: 'web', image: 'x', user: '1000', environment: [{ name: 'API_TOKEN', value: 'abc123' }] }]));
     expect(violationsOf(escaped)).toEqual([expect.objectContaining({ rule: 'plain-secret-env', constructPath: 'dev-web/task/task-definition' })]);
+  });
+});
+
+describe('container-root-user', () => {
+  const init = { name: 'init-scratch', image: 'busybox', essential: false, user: '0', readonlyRootFilesystem: true, linuxParameters: { capabilities: { drop: ['ALL'] } } };
+  const app = { name: 'app', image: 'x', user: '1000', readonlyRootFilesystem: true, dependsOn: [{ containerName: 'init-scratch', condition: 'SUCCESS' }] };
+  const task = (containers: object[]) => mini((s) => new EcsTaskDefinition(s, 'task', { family: 'x', containerDefinitions: JSON.stringify(containers) }));
+  const messages = (containers: object[]) => violationsOf(task(containers)).map((v) => `${v.rule}: ${v.message}`);
+
+  test('allows exactly the root init shape: non-essential, no ports, read-only, all capabilities dropped, awaited by an essential container', () => {
+    expect(messages([app, init])).toEqual([]);
+    expect(messages([app, { ...init, linuxParameters: { capabilities: { drop: ['ALL'], add: ['CHOWN'] } } }])).toEqual([]);
+  });
+
+  test.each([
+    ['essential', { ...init, essential: true }],
+    ['with a port mapping', { ...init, portMappings: [{ containerPort: 80 }] }],
+    ['with a writable root filesystem', { ...init, readonlyRootFilesystem: false }],
+    ['keeping its capabilities', { ...init, linuxParameters: {} }],
+    ['adding a capability other than CHOWN', { ...init, linuxParameters: { capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } } }],
+    ['privileged', { ...init, privileged: true }],
+  ])('refuses a root init container %s', (_, bad) => {
+    expect(messages([app, bad])).toEqual([expect.stringMatching(/^container-root-user: container init-scratch runs as root \(user "0"\)/)]);
+  });
+
+  test('refuses a root init container nobody waits for, and root or default-user application containers', () => {
+    expect(messages([{ ...app, dependsOn: undefined }, init])).toEqual([expect.stringMatching(/container init-scratch runs as root/)]);
+    expect(messages([{ ...app, user: 'root:root' }])).toEqual([expect.stringMatching(/container app runs as root \(user "root:root"\)/)]);
+    expect(messages([{ ...app, user: undefined }])).toEqual([
+      'container-root-user: container app sets no user, so it runs as the image\'s default user (root for most images); set a non-root uid such as "1000"',
+    ]);
+  });
+
+  test('through an escape hatch on the default service', () => {
+    const escaped = devApp();
+    const web = find(escaped, 'dev-web/task/task-definition');
+    web.addOverride('container_definitions', JSON.stringify([{ ...app, name: 'web', user: '0' }, init]));
+    expect(violationsOf(escaped)).toEqual([expect.objectContaining({ rule: 'container-root-user', constructPath: 'dev-web/task/task-definition', message: expect.stringMatching(/container web runs as root/) })]);
   });
 });
 

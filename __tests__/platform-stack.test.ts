@@ -105,8 +105,11 @@ describe('platform stack options', () => {
     expect(rules.find((r: Json) => r.id === 'expire-access-logs').expiration).toEqual([{ days: 30 }]);
   });
 
-  test('no pull-through cache rule when no service uses public.ecr.aws', () => {
-    const stack = withPlatform({}, { api: { imageTag: 'v1', port: 8080 } });
+  test('no pull-through cache rule when no service uses public.ecr.aws, init images included', () => {
+    const initImage = '123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/tools/busybox:1.36.1';
+    const stack = withPlatform({}, { api: { imageTag: 'v1', port: 8080, initImage } });
     expect(resources(stack, 'aws_ecr_pull_through_cache_rule')).toHaveLength(0);
+    // The default init image (busybox from public.ecr.aws) needs the rule even when the service image does not.
+    expect(resources(withPlatform({}, { api: { imageTag: 'v1', port: 8080 } }), 'aws_ecr_pull_through_cache_rule')).toHaveLength(1);
   });
 });

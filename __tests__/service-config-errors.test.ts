@@ -25,14 +25,14 @@ const faults: Array<[string, string, RegExp]> = [
     }),
     /environments\.dev\.services\.shop\.routing\.priority: 10 is also the priority of service "web"; listener rule priorities must be unique/,
   ],
-  ['duplicate service names', 'project: acme\nstate: {bucket: acme-state, region: ap-northeast-2}\nenvironments:\n  dev:\n    region: ap-northeast-2\n    network: {cidr: 10.0.0.0/16}\n    services:\n      web: {imageTag: v1, port: 80}\n      web: {imageTag: v2, port: 80}\n', /malformed YAML: Map keys must be unique at line 9/],
+  ['duplicate service names', 'project: acme\nstate: {bucket: acme-state, region: ap-northeast-2}\nenvironments:\n  dev:\n    region: ap-northeast-2\n    network: {cidr: 10.0.0.0/16}\n    services:\n      web: {imageTag: v1, port: 80}\n      web: {imageTag: v2, port: 80}\n', /environments\.dev\.services\.web: is given twice \(lines 8 and 9\); YAML would keep only one of them/],
   [
     'name too long for the target group',
     web((s, d) => (d.environments.dev.services['customer-notifications-api'] = { ...s, routing: { pathPatterns: ['/n/*'] } })),
     /environments\.dev\.services\.customer-notifications-api: service name too long: its target group would be named "acme-dev-customer-notifications-api" \(35 characters; AWS allows 32\); shorten the service name to at most 23 characters/,
   ],
   ['malformed image', web((s) => (s.image = 'nginx')), /environments\.dev\.services\.web\.image: must be an image reference with a tag or digest/],
-  ['image from the internet without NAT', web((s) => (s.image = 'docker.io/library/nginx:1.27')), /environments\.dev\.services\.web\.image: docker\.io\/library\/nginx:1\.27 is not in ECR: tasks without NAT can pull only from ECR/],
+  ['image from the internet without NAT', web((s) => (s.image = 'docker.io/library/nginx:1.27')), /environments\.dev\.services\.web\.image: "docker\.io\/library\/nginx:1\.27" is not in ECR: tasks without NAT can pull only from ECR/],
   ['ECR image in another region without NAT', web((s) => (s.image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1')), /services\.web\.image: is in ECR in us-east-1; tasks in ap-northeast-2 without NAT/],
   ['no image and no tag', web((s) => delete s.image), /environments\.dev\.services\.web\.imageTag: is required when image is not set/],
   ['malformed secret ARN', web((s) => (s.secrets = { DB_PASSWORD: 'arn:aws:s3:::bucket/key' })), /environments\.dev\.services\.web\.secrets\.DB_PASSWORD: must be a Secrets Manager secret ARN/],
@@ -65,6 +65,32 @@ const faults: Array<[string, string, RegExp]> = [
 describe('service and platform configuration errors', () => {
   test.each(faults)('%s', (_name, content, message) => {
     expectRejected(synthWith(content), message);
+  });
+
+  test('init image and secrets KMS keys: every fault at once, each at its key path', () => {
+    const secret = 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-AbCdEf';
+    const result = synthWith(
+      web((s, d) => {
+        s.initImage = 'docker.io/library/busybox:1.36.1';
+        s.secrets = { DB_PASSWORD: secret };
+        s.secretsKmsKeyArns = ['arn:aws:kms:ap-northeast-2:123456789012:alias/app', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'];
+        d.environments.dev.services.shop = { imageTag: 'v1', port: 8080, routing: { pathPatterns: ['/shop/*'] }, secretsKmsKeyArns: ['arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'] };
+      }),
+    );
+    expectRejected(result, /environments\.dev\.services\.web\.secretsKmsKeyArns\.0: must be an ARN like arn:aws:kms:<region>:<account>:key\/<key-id> \(a key ARN, not an alias\)/);
+    // The schema error stops the cross-field rules of that environment; check them without it.
+    const crossField = synthWith(
+      web((s, d) => {
+        s.initImage = 'docker.io/library/busybox:1.36.1';
+        s.secrets = { DB_PASSWORD: secret };
+        s.secretsKmsKeyArns = ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'];
+        d.environments.dev.services.shop = { imageTag: 'v1', port: 8080, routing: { pathPatterns: ['/shop/*'] }, secretsKmsKeyArns: ['arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'] };
+      }),
+    );
+    expectRejected(crossField, /environments\.dev\.services\.web\.initImage: "docker\.io\/library\/busybox:1\.36\.1" is not in ECR: tasks without NAT can pull only from ECR \(copy it to an ECR repository of this region/);
+    expect(crossField.stderr).toMatch(/environments\.dev\.services\.web\.secretsKmsKeyArns\.0: is in us-east-1, where the service has no secret/);
+    expect(crossField.stderr).toMatch(/environments\.dev\.services\.shop\.secretsKmsKeyArns: is set, but the service has no secrets to decrypt/);
+    expect(crossField.stderr).toMatch(/: 3 configuration errors:/);
   });
 
   test('disabling an endpoint a service needs is allowed with NAT egress (NAT is the path)', () => {

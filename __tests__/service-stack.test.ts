@@ -90,10 +90,13 @@ describe('service stack with its own ECR repository, secrets and ECS Exec', () =
         Sid: 'EcrPull',
         Effect: 'Allow',
         Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-        Resource: [ref('aws_ecr_repository', repoName, 'arn')],
+        // its own repository, and the pull-through cache for the init container's busybox
+        Resource: [ref('aws_ecr_repository', repoName, 'arn'), expect.stringMatching(/^arn:aws:ecr:ap-northeast-2:.+:repository\/acme-dev-public\/\*$/)],
       },
+      { Sid: 'EcrPullThroughCache', Effect: 'Allow', Action: ['ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'], Resource: expect.stringMatching(/:repository\/acme-dev-public\/\*$/) },
       { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${ref('aws_cloudwatch_log_group', logGroupName, 'arn')}:*` },
-      { Sid: 'ReadSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [SECRET_ARN] },
+      // db-password-AbCdEf may be the whole name (a partial ARN) or the name and its suffix.
+      { Sid: 'ReadSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [SECRET_ARN, `${SECRET_ARN}-??????`] },
       { Sid: 'ReadParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: [PARAM_ARN] },
     ]);
   });
@@ -129,13 +132,14 @@ describe('service stack with its own ECR repository, secrets and ECS Exec', () =
     });
   });
 
-  test('the container: port, command, environment, secrets by reference, health check, read-only root, non-root user', () => {
+  test('the container: port, command, environment, secrets by reference, health check, non-root user, root writable for ECS Exec', () => {
     expect(container).toMatchObject({
       name: 'api',
       essential: true,
       command: ['node', 'server.js'],
       user: '1000',
-      readonlyRootFilesystem: true,
+      // exec: true; AWS supports the ECS Exec agent only on a writable root filesystem
+      readonlyRootFilesystem: false,
       portMappings: [{ containerPort: 3000, protocol: 'tcp' }],
       environment: [
         { name: 'LOG_LEVEL', value: 'info' },
@@ -146,6 +150,7 @@ describe('service stack with its own ECR repository, secrets and ECS Exec', () =
         { name: 'DB_PASSWORD', valueFrom: SECRET_ARN },
       ],
       mountPoints: [{ sourceVolume: 'scratch', containerPath: '/tmp', readOnly: false }],
+      dependsOn: [{ containerName: 'init-scratch', condition: 'SUCCESS' }],
       healthCheck: { command: ['CMD-SHELL', 'wget -qO- localhost:3000/healthz || exit 1'], interval: 30, timeout: 5, retries: 3, startPeriod: 30 },
       linuxParameters: { initProcessEnabled: true },
     });
@@ -292,7 +297,8 @@ describe('NAT egress', () => {
     expect(egress.filter((r) => r.cidr_ipv4 === '0.0.0.0/0')).toEqual([expect.objectContaining({ from_port: 443, to_port: 443 })]);
     expect(JSON.parse(only(stack, 'aws_ecs_task_definition').container_definitions)[0].image).toBe('docker.io/library/httpd:2.4');
     const statements = resources(stack, 'aws_iam_role_policy').flatMap(([, p]) => JSON.parse(p.policy).Statement);
-    expect(statements.map((s: Json) => s.Sid)).toEqual(['WriteLogs']);
+    // only the init container's busybox comes through ECR (the pull-through cache, which works with NAT too)
+    expect(statements.map((s: Json) => s.Sid)).toEqual(['EcrAuthToken', 'EcrPull', 'EcrPullThroughCache', 'WriteLogs']);
   });
 
 

@@ -1,5 +1,6 @@
 /** Schema of an environment's optional `cloudfront` section (CloudFront in front of the ALB). */
 import { z } from 'zod';
+import { refinedBy, s3BucketNameProblem } from './aws-rules';
 
 export const cloudfrontSchema = z
   .strictObject({
@@ -31,7 +32,7 @@ export const cloudfrontSchema = z
       .optional(),
     loggingBucket: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' })
+      .superRefine(refinedBy(s3BucketNameProblem))
       .optional()
       .describe('Standard logging to this existing bucket (it must allow ACLs, as CloudFront standard logging requires).'),
     priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']).default('PriceClass_100'),

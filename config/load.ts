@@ -5,10 +5,11 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ConfigIssue, quote, shortenPath } from './issues';
 import { configSchema } from './schema';
-import { ConfigIssue, resolveConfig, ResolvedConfig } from './validate';
+import { resolveConfig, ResolvedConfig } from './validate';
 
 /** The built-in default configuration. */
 export const DEFAULT_CONFIG_PATH = path.join(__dirname, 'environments.yaml');
@@ -18,7 +19,7 @@ export class ConfigError extends Error {
     readonly file: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    super(`${file}: ${issues.length} configuration error${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  - ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n')}`);
+    super(`${file}: ${issues.length} configuration error${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  - ${i.path ? `${shortenPath(i.path)}: ` : ''}${i.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -33,22 +34,61 @@ export function loadConfigFile(file: string): ResolvedConfig {
     throw new ConfigError(file, [{ path: '', message: 'file not found (INFRA_CONFIG names the configuration file; unset it for the built-in config/environments.yaml)' }]);
   }
   if (!statSync(file).isFile()) throw new ConfigError(file, [{ path: '', message: 'is not a file' }]);
-  return parseConfigText(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    // Fatal: a file in another encoding is refused rather than read with replacement characters.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+  } catch {
+    throw new ConfigError(file, [{ path: '', message: 'is not UTF-8 text; save the configuration as UTF-8' }]);
+  }
+  return parseConfigText(text, file);
 }
 
+/** Aliases a document may expand; more is a configuration error (an alias bomb would exhaust memory). */
+const MAX_ALIAS_COUNT = 100;
+
 export function parseConfigText(text: string, file = '<inline>'): ResolvedConfig {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => ({ path: '', message: `malformed YAML: ${e.message.split('\n')[0].replace(/:$/, '')}` })),
-    );
+  const lineCounter = new LineCounter();
+  // Duplicate keys are found below, where their key path is known.
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter });
+  const issues: ConfigIssue[] = doc.errors.map((e) => ({ path: '', message: `malformed YAML: ${e.message.split('\n')[0].replace(/:$/, '')}` }));
+  issues.push(...duplicateKeys(doc, lineCounter));
+  if (issues.length > 0) throw new ConfigError(file, issues);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = /alias count/i.test((error as Error).message)
+      ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}): YAML aliases (*name) may not multiply the document`
+      : `malformed YAML: ${(error as Error).message.split('\n')[0]}`;
+    throw new ConfigError(file, [{ path: '', message }]);
   }
-  const data: unknown = doc.toJS();
   if (data === null || data === undefined) {
     throw new ConfigError(file, [{ path: '', message: 'the file is empty; expected a mapping with the keys project, state and environments' }]);
   }
   return validateConfigData(data, file);
+}
+
+/** Keys given twice in one mapping, by key path (YAML would silently keep only one value). */
+function duplicateKeys(doc: Document, lines: LineCounter): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (isAlias(node)) return;
+    if (isSeq(node)) node.items.forEach((item, i) => walk(item, path ? `${path}.${i}` : String(i)));
+    if (!isMap(node)) return;
+    const seen = new Map<string, number>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const at = path ? `${path}.${key}` : key;
+      const line = isScalar(pair.key) && pair.key.range ? lines.linePos(pair.key.range[0]).line : 0;
+      const first = seen.get(key);
+      if (first !== undefined) issues.push({ path: at, message: `is given twice (lines ${first} and ${line}); YAML would keep only one of them` });
+      else seen.set(key, line);
+      walk(pair.value, at);
+    }
+  };
+  walk(doc.contents, '');
+  return issues;
 }
 
 /**
@@ -56,11 +96,24 @@ export function parseConfigText(text: string, file = '<inline>'): ResolvedConfig
  * defaults; throws a ConfigError naming every problem, as for a file.
  */
 export function validateConfigData(data: unknown, file = '<inline>'): ResolvedConfig {
+  const reserved = reservedKeys(data, '');
   const parsed = configSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(file, parsed.error.issues.map(toConfigIssue));
+  if (!parsed.success || reserved.length > 0) {
+    const schemaIssues = (parsed.error?.issues.map(toConfigIssue) ?? []).filter((i) => !reserved.some((r) => r.path === i.path));
+    throw new ConfigError(file, [...reserved, ...schemaIssues]);
+  }
   const { config, issues } = resolveConfig(parsed.data);
   if (!config) throw new ConfigError(file, issues);
   return config;
+}
+
+/** `__proto__` keys: the schema's records would drop them silently, so they are refused by key. */
+function reservedKeys(data: unknown, path: string): ConfigIssue[] {
+  if (typeof data !== 'object' || data === null) return [];
+  return Object.entries(data).flatMap(([key, value]) => {
+    const at = path ? `${path}.${key}` : key;
+    return key === '__proto__' ? [{ path: at, message: 'is not a usable key (JavaScript reserves "__proto__"); choose another name' }] : reservedKeys(value, at);
+  });
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
@@ -71,7 +124,7 @@ function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
       ? { path: issue.keys[0], message: `unknown key; valid keys here: ${valid.join(', ')}` }
       : {
           path: issue.keys.length === 1 ? (at ? `${at}.${issue.keys[0]}` : issue.keys[0]) : at,
-          message: `unknown key${issue.keys.length === 1 ? '' : `s ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`}; valid keys here: ${valid.join(', ')}`,
+          message: `unknown key${issue.keys.length === 1 ? '' : `s ${issue.keys.map((k) => quote(k)).join(', ')}`}; valid keys here: ${valid.join(', ')}`,
         };
   }
   if (issue.code === 'invalid_key') {

@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import { INTERFACE_ENDPOINT_SERVICES, KNOWN_REGIONS } from './aws-facts';
+import { refinedBy, s3BucketNameProblem } from './aws-rules';
 import { isCanonical, parseCidr } from './cidr';
+import { quote } from './issues';
 import { LOG_RETENTION_DAYS } from './log-retention';
 import { cloudfrontSchema } from './cloudfront-schema';
 import { platformSchema, servicesSchema } from './service-schema';
@@ -17,10 +19,12 @@ const name = (what: string, max: number) =>
     .regex(/^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/, {
       error: `${what} must be lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
     })
-    .max(max, { error: `${what} must be at most ${max} characters (it prefixes AWS names with length limits)` });
+    .max(max, { error: `${what} must be at most ${max} characters (it prefixes AWS names with length limits)` })
+    // ECR repository names (<project>-<env>/<service>) allow single separators only.
+    .refine((text) => !text.includes('--'), { error: `${what} must not contain two hyphens in a row (ECR repository names derived from it allow single separators only)` });
 
 const region = z.enum(KNOWN_REGIONS as [string, ...string[]], {
-  error: (issue) => `unknown AWS region ${JSON.stringify(issue.input)}; valid regions: ${KNOWN_REGIONS.join(', ')}`,
+  error: (issue) => `unknown AWS region ${quote(issue.input)}; valid regions: ${KNOWN_REGIONS.join(', ')}`,
 });
 
 
@@ -29,20 +33,18 @@ const cidrText = z
   .refine((text) => {
     const cidr = parseCidr(text);
     return cidr !== undefined && isCanonical(cidr);
-  }, { error: (issue) => `${JSON.stringify(issue.input)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/16", with the host bits zero)` })
+  }, { error: (issue) => `${quote(issue.input)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/16", with the host bits zero)` })
   .describe('An IPv4 CIDR block, e.g. 10.0.0.0/16');
 
 const endpointService = z.enum(INTERFACE_ENDPOINT_SERVICES, {
   error: (issue) =>
-    `unknown interface endpoint service ${JSON.stringify(issue.input)}` +
+    `unknown interface endpoint service ${quote(issue.input)}` +
     (issue.input === 's3' || issue.input === 'dynamodb'
       ? ' (S3 is always served by the gateway endpoint; see network.s3GatewayBuckets)'
       : `; valid services: ${INTERFACE_ENDPOINT_SERVICES.join(', ')}`),
 });
 
-const s3BucketName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)' });
+export const s3BucketName = z.string().superRefine(refinedBy(s3BucketNameProblem));
 
 export const flowLogsSchema = z
   .strictObject({
@@ -57,7 +59,7 @@ export const flowLogsSchema = z
 
 export const networkSchema = z
   .strictObject({
-    cidr: cidrText.describe('The VPC CIDR block, /16 to /24.'),
+    cidr: cidrText.describe('The VPC CIDR block, /16 to /24, inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10.'),
     availabilityZones: z
       .array(z.string())
       .min(2, { error: 'at least two availability zones are needed (an ALB requires subnets in two zones)' })
@@ -116,11 +118,7 @@ export const environmentSchema = z
 
 export const stateSchema = z
   .strictObject({
-    bucket: s3BucketName
-      .refine((b) => !/\.\.|^\d+\.\d+\.\d+\.\d+$|^xn--|^sthree-|-s3alias$|--ol-s3$/.test(b), {
-        error: 'is not a valid S3 bucket name (no "..", not an IP address, no reserved prefix xn--/sthree- or suffix -s3alias/--ol-s3)',
-      })
-      .describe('The state bucket, created by the terraform-state stack.'),
+    bucket: s3BucketName.describe('The state bucket, created by the terraform-state stack.'),
     region: region.describe('Region of the state bucket.'),
     encryption: z
       .enum(['kms', 's3'], { error: 'must be "kms" (SSE-KMS with a key the bootstrap creates) or "s3" (SSE-S3)' })

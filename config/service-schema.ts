@@ -4,6 +4,7 @@
  * services, name lengths, image reachability) live in `validate-services.ts`.
  */
 import { z } from 'zod';
+import { healthCheckPathProblem, hostHeaderProblem, matcherProblem, pathPatternProblem, refinedBy, RULE_LIMITS, wildcardCount } from './aws-rules';
 import { LOG_RETENTION_DAYS } from './log-retention';
 
 const arn = (service: string, resource: string, example: string) =>
@@ -34,15 +35,20 @@ const secretArn = z
     error: 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<version>]) or an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)',
   });
 
+const imageReference = z
+  .string()
+  .regex(/^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
+    error: 'must be an image reference with a tag or digest, e.g. public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine or <account>.dkr.ecr.<region>.amazonaws.com/app@sha256:<digest>',
+  });
+
+/** The init container's image when the service does not name one: small, multi-architecture, with sh and chmod. */
+export const DEFAULT_INIT_IMAGE = 'public.ecr.aws/docker/library/busybox:1.36.1';
+
 const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
 
 export const serviceSchema = z
   .strictObject({
-    image: z
-      .string()
-      .regex(/^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
-        error: 'must be an image reference with a tag or digest, e.g. public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine or <account>.dkr.ecr.<region>.amazonaws.com/app@sha256:<digest>',
-      })
+    image: imageReference
       .optional()
       .describe('An external image. Default: an ECR repository is created for the service and imageTag is deployed from it.'),
     imageTag: z
@@ -66,20 +72,31 @@ export const serviceSchema = z
     secrets: z.record(envName, secretArn).default({}).describe('Environment variables filled from Secrets Manager or SSM Parameter Store at task start.'),
     healthCheck: z
       .strictObject({
-        path: z.string().regex(/^\//, { error: 'must start with /' }).default('/'),
-        matcher: z.string().regex(/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/, { error: 'must be HTTP codes like "200" or "200-399"' }).default('200-399'),
+        path: z.string().superRefine(refinedBy(healthCheckPathProblem)).default('/').describe('Health check request path (starts with /, at most 1024 characters).'),
+        matcher: z.string().superRefine(refinedBy(matcherProblem)).default('200-399').describe('Success codes within 200-499: "200", "200,302" or "200-299".'),
         command: z.array(z.string()).optional().describe('Container health check command, e.g. ["CMD-SHELL", "wget -qO- localhost:8080/ || exit 1"].'),
         gracePeriodSeconds: z.number().int().min(0).max(2147483647).default(60),
       })
       .default({ path: '/', matcher: '200-399', gracePeriodSeconds: 60 }),
     routing: z
       .strictObject({
-        pathPatterns: z.array(z.string().min(1).max(128)).max(5).default([]),
-        hostHeaders: z.array(z.string().min(1).max(128)).max(5).default([]),
+        pathPatterns: z
+          .array(z.string().superRefine(refinedBy(pathPatternProblem)))
+          .max(RULE_LIMITS.valuesPerCondition, { error: `at most ${RULE_LIMITS.valuesPerCondition} path patterns (an ALB rule condition takes ${RULE_LIMITS.valuesPerCondition} values)` })
+          .default([]),
+        hostHeaders: z
+          .array(z.string().superRefine(refinedBy(hostHeaderProblem)))
+          .max(RULE_LIMITS.valuesPerCondition, { error: `at most ${RULE_LIMITS.valuesPerCondition} host headers (an ALB rule condition takes ${RULE_LIMITS.valuesPerCondition} values)` })
+          .default([]),
         priority: z.number().int().min(1).max(50000).optional().describe('Listener rule priority. Default: derived from the service name (stable), catch-all routes last.'),
       })
       .refine((r) => r.pathPatterns.length + r.hostHeaders.length > 0, { error: 'needs at least one path pattern or host header' })
-      .refine((r) => r.pathPatterns.length + r.hostHeaders.length <= 5, { error: 'at most 5 condition values in total (an ALB rule limit)' })
+      .refine((r) => r.pathPatterns.length + r.hostHeaders.length <= RULE_LIMITS.valuesPerRule, {
+        error: `at most ${RULE_LIMITS.valuesPerRule} path patterns and host headers in total (an ALB rule takes ${RULE_LIMITS.valuesPerRule} condition values)`,
+      })
+      .refine((r) => wildcardCount([...r.pathPatterns, ...r.hostHeaders]) <= RULE_LIMITS.wildcardsPerRule, {
+        error: `at most ${RULE_LIMITS.wildcardsPerRule} wildcards (* or ?) in path patterns and host headers together (an ALB rule limit)`,
+      })
       .optional()
       .describe('Which requests the load balancer sends to this service. Default for public services: pathPatterns ["/*"].'),
     exposure: z
@@ -115,12 +132,30 @@ export const serviceSchema = z
       .default({ minimumHealthyPercent: 100, maximumPercent: 200 }),
     deregistrationDelay: z.number().int().min(0).max(3600).default(30),
     logRetentionDays: z.literal(LOG_RETENTION_DAYS, { error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}` }).default(30),
-    exec: z.boolean().default(false).describe('ECS Exec (adds the ssmmessages endpoint and the task role permissions).'),
+    exec: z
+      .boolean()
+      .default(false)
+      .describe(
+        'ECS Exec (adds the ssmmessages endpoint and the task role permissions). AWS supports ECS Exec only on a writable root filesystem (its agent writes under /var/lib/amazon/ssm and /var/log/amazon/ssm), so exec: true turns readonlyRootFilesystem off for the application container (Security Hub ECS.5 then reports it): enable it while debugging, not permanently.',
+      ),
+    initImage: imageReference
+      .default(DEFAULT_INIT_IMAGE)
+      .describe(
+        `Image of the init-scratch container, which makes the task's scratch volumes (/tmp) writable for the non-root user before the application starts (Fargate creates them root-owned, mode 0755). Needs sh and chmod; pulled like image (public.ecr.aws through the pull-through cache). Default: ${DEFAULT_INIT_IMAGE}.`,
+      ),
+    secretsKmsKeyArns: z
+      .array(arn('kms', 'key/[A-Za-z0-9-]+$', 'arn:aws:kms:<region>:<account>:key/<key-id> (a key ARN, not an alias)'))
+      .default([])
+      .describe('Customer-managed KMS keys that encrypt this service\'s secrets: the execution role may kms:Decrypt with them, only through Secrets Manager or SSM. Default: none (secrets under the AWS-managed keys need no grant).'),
   })
   .describe('A Fargate service behind the shared load balancer.');
 
 export const servicesSchema = z.record(
-  z.string().regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, { error: 'service name must be lowercase letters, digits and hyphens, starting with a letter' }),
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, { error: 'service name must be lowercase letters, digits and hyphens, starting with a letter' })
+    // It ends the ECR repository name <project>-<env>/<service>, which allows single separators only.
+    .refine((name) => !name.includes('--'), { error: 'service name must not contain two hyphens in a row (its ECR repository name would be invalid)' }),
   serviceSchema,
 );
 

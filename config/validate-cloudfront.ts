@@ -1,7 +1,7 @@
 /** Cross-field rules of the `cloudfront` section and its resolved form. */
 import type { ParsedCloudfront } from './cloudfront-schema';
 import type { ResolvedPlatform } from './validate-services';
-import type { ConfigIssue } from './validate';
+import type { ConfigIssue } from './issues';
 
 export interface ResolvedCloudfront {
   readonly originProtection: 'vpc-origin' | 'prefix-list';
@@ -20,9 +20,11 @@ export interface ResolvedCloudfront {
   readonly originSecret?: { readonly source: 'variable' } | { readonly source: 'secretsmanager'; readonly secretArn: string };
 }
 
-export function resolveCloudfront(cf: ParsedCloudfront | undefined, platform: ResolvedPlatform, path: string, issues: ConfigIssue[]): ResolvedCloudfront | undefined {
+/** `envPath` is the environment's key path; the section is at `<envPath>.cloudfront`. */
+export function resolveCloudfront(cf: ParsedCloudfront | undefined, platform: ResolvedPlatform, envPath: string, issues: ConfigIssue[]): ResolvedCloudfront | undefined {
   if (!cf?.enabled) return undefined;
   const before = issues.length;
+  const path = `${envPath}.cloudfront`;
   const report = (key: string, message: string) => issues.push({ path: `${path}.${key}`, message });
   const prefixList = cf.originProtection === 'prefix-list';
 
@@ -36,6 +38,15 @@ export function resolveCloudfront(cf: ParsedCloudfront | undefined, platform: Re
       'originDomain',
       'is required with originProtection: "prefix-list" when platform.certificateArn is set: CloudFront connects over HTTPS and needs a name the ALB certificate covers (port 80 only redirects)',
     );
+  }
+  if (!prefixList && platform.certificateArn) {
+    // The VPC origin speaks HTTP to the internal ALB, whose port 80 then only redirects to
+    // https://<internal name>: viewers would be sent to a name they cannot reach.
+    issues.push({
+      path: `${envPath}.platform.certificateArn`,
+      message:
+        'cannot be used with cloudfront.originProtection: "vpc-origin": CloudFront reaches the internal load balancer over HTTP, which would only redirect viewers to its private name; remove platform.certificateArn (CloudFront serves HTTPS to viewers) or use originProtection: "prefix-list" with originDomain',
+    });
   }
   if (cf.originSecret.source === 'secretsmanager' && !cf.originSecret.secretArn) report('originSecret.secretArn', 'is required with source: "secretsmanager"');
   if (cf.certificateArn && cf.aliases.length === 0) report('certificateArn', 'is only used with aliases (without them CloudFront serves its own *.cloudfront.net certificate)');

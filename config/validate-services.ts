@@ -3,8 +3,9 @@
  * model the stacks are built from: image source, secrets, listener rule priority, and the
  * VPC endpoints each service's features need (REFERENCE §1).
  */
+import { ELB_NAME_MAX, RULE_LIMITS, TASK_DEFINITION_MAX_BYTES } from './aws-rules';
+import { ConfigIssue, quote } from './issues';
 import type { ParsedPlatform, ParsedService } from './service-schema';
-import type { ConfigIssue } from './validate';
 
 /** Where the task's image comes from; decides the IAM permissions and the network path. */
 export type ImageSource =
@@ -17,12 +18,15 @@ export type ImageSource =
   /** Any other registry: needs internet egress (NAT). */
   | { readonly kind: 'internet'; readonly uri: string };
 
+/** An image of another registry than the service's own repository (the init container's image). */
+export type ExternalImageSource = Exclude<ImageSource, { kind: 'created-repository' }>;
+
 export interface ResolvedSecret {
   readonly name: string;
   /** The ARN the container definition's `valueFrom` names (may carry a JSON key suffix). */
   readonly valueFrom: string;
-  /** The ARN IAM permissions name: the secret or parameter itself. */
-  readonly resourceArn: string;
+  /** The ARNs (or ARN patterns) IAM permissions name: the secret or parameter itself. */
+  readonly resourceArns: readonly string[];
   readonly source: 'secretsmanager' | 'ssm';
 }
 
@@ -39,13 +43,15 @@ export interface ServiceRouting {
   readonly priority: number;
 }
 
-export interface ResolvedService extends Omit<ParsedService, 'image' | 'imageTag' | 'secrets' | 'routing'> {
+export interface ResolvedService extends Omit<ParsedService, 'image' | 'imageTag' | 'initImage' | 'secrets' | 'routing'> {
   readonly name: string;
   /** `<env>-<service>`. */
   readonly stackName: string;
   /** `<project>-<env>-<service>`: prefix of AWS names (target group, roles, log group). */
   readonly resourceName: string;
   readonly image: ImageSource;
+  /** The image of the init-scratch container. */
+  readonly initImage: ExternalImageSource;
   readonly secrets: readonly ResolvedSecret[];
   /** The load balancer route; undefined for internal services. */
   readonly routing?: ServiceRouting;
@@ -64,9 +70,7 @@ export interface ResolvedPlatform {
 }
 
 /** Stack names the environment already uses; a service may not take them. */
-const RESERVED_SERVICE_NAMES = ['network', 'platform', 'state'];
-/** AWS limit on target group and load balancer names. */
-const ELB_NAME_MAX = 32;
+export const RESERVED_SERVICE_NAMES: readonly string[] = ['network', 'platform', 'state'];
 
 /** Memory (MiB) Fargate accepts per CPU value (Linux, platform 1.4.0). */
 export function fargateMemoryOptions(cpu: number): number[] {
@@ -91,7 +95,12 @@ export function fargateMemoryOptions(cpu: number): number[] {
   }
 }
 
-export function resolvePlatform(envName: string, platform: ParsedPlatform): ResolvedPlatform {
+export function resolvePlatform(envName: string, platform: ParsedPlatform, region: string, path: string, issues: ConfigIssue[]): ResolvedPlatform {
+  const certificateRegion = platform.certificateArn?.split(':')[3];
+  if (certificateRegion !== undefined && certificateRegion !== region) {
+    // ACM certificates are regional: a listener takes only one from its load balancer's region.
+    issues.push({ path: `${path}.certificateArn`, message: `is an ACM certificate in ${certificateRegion}; the load balancer in ${region} needs a certificate from ${region}` });
+  }
   return {
     certificateArn: platform.certificateArn,
     deletionProtection: platform.deletionProtection ?? envName === 'prod',
@@ -110,12 +119,21 @@ export interface ServiceContext {
   /** True when private subnets have a NAT route (then any registry and region is reachable). */
   readonly internetEgress: boolean;
   /**
-   * Listener rules carry one more condition (CloudFront's secret origin header), so
-   * services may use one condition value fewer.
+   * Listener rules carry one more condition (CloudFront's secret origin header, with two
+   * values during a rotation), so services have two condition values fewer.
    * @default false
    */
   readonly originHeaderCondition?: boolean;
+  /**
+   * CloudFront is in front of the load balancer: it sends the origin's name as Host, so host
+   * header conditions never match a viewer's host.
+   * @default false
+   */
+  readonly behindCloudfront?: boolean;
 }
+
+/** Values of the origin header condition: the current secret and, during a rotation, the next. */
+const ORIGIN_HEADER_VALUES = 2;
 
 /** The endpoints ECS Service Connect needs in a VPC without NAT (REFERENCE §1). */
 export const SERVICE_CONNECT_ENDPOINTS = ['ecs-agent', 'ecs-telemetry', 'ecs'] as const;
@@ -124,10 +142,17 @@ export function resolveServices(services: Record<string, ParsedService>, ctx: Se
   const resolved: ResolvedService[] = [];
   const callersOf = checkCalls(services, path, issues);
   for (const [name, service] of Object.entries(services)) {
-    const result = resolveService(name, service, callersOf[name] ?? [], ctx, `${path}.${name}`, issues);
+    const result = resolveService(name, service, callersOf.get(name) ?? [], ctx, `${path}.${name}`, issues);
     if (result) resolved.push(result);
   }
   checkRoutes(resolved, path, issues);
+  const routed = resolved.filter((s) => s.routing).length;
+  if (routed > RULE_LIMITS.rulesPerLoadBalancer) {
+    issues.push({
+      path,
+      message: `${routed} public services would need ${routed} listener rules; an Application Load Balancer allows ${RULE_LIMITS.rulesPerLoadBalancer} (a quota): make some services internal or split them into another environment`,
+    });
+  }
   return calleesFirst(resolved, path, issues);
 }
 
@@ -158,16 +183,19 @@ function calleesFirst(services: ResolvedService[], path: string, issues: ConfigI
 }
 
 /** `calls` must name internal services of the environment; returns the callers of each service. */
-function checkCalls(services: Record<string, ParsedService>, path: string, issues: ConfigIssue[]): Record<string, string[]> {
-  const callers: Record<string, string[]> = {};
-  for (const [name, service] of Object.entries(services)) {
+function checkCalls(services: Record<string, ParsedService>, path: string, issues: ConfigIssue[]): Map<string, string[]> {
+  // Maps, not plain objects: a service may be named like an Object.prototype member.
+  const byName = new Map(Object.entries(services));
+  const callers = new Map<string, string[]>();
+  for (const [name, service] of byName) {
     service.calls.forEach((callee, i) => {
       const at = `${path}.${name}.calls.${i}`;
-      const target = services[callee];
+      const target = byName.get(callee);
       if (callee === name) issues.push({ path: at, message: 'a service cannot call itself through Service Connect' });
-      else if (!target) issues.push({ path: at, message: `no service "${callee}" in this environment; services: ${Object.keys(services).join(', ')}` });
+      else if (service.calls.indexOf(callee) !== i) issues.push({ path: at, message: `${quote(callee)} is listed twice` });
+      else if (!target) issues.push({ path: at, message: `no service ${quote(callee)} in this environment; services: ${[...byName.keys()].join(', ')}` });
       else if (target.exposure !== 'internal') issues.push({ path: at, message: `"${callee}" is a public service: reach it through the load balancer, or set its exposure: internal` });
-      else (callers[callee] ??= []).push(name);
+      else callers.set(callee, [...(callers.get(callee) ?? []), name]);
     });
   }
   return callers;
@@ -194,6 +222,7 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
   }
 
   const image = resolveImage(svc, ctx, report);
+  const initImage = resolveExternalImage(svc.initImage, 'initImage', ctx, report);
 
   const secrets: ResolvedSecret[] = Object.entries(svc.secrets).map(([key, valueFrom]) => {
     const source = valueFrom.split(':')[2] as 'secretsmanager' | 'ssm';
@@ -201,16 +230,26 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
     if (!ctx.internetEgress && region !== ctx.region) {
       report(`secrets.${key}`, `is in ${region}, but tasks in ${ctx.region} reach ${source} only through this region's VPC endpoint; use a secret in ${ctx.region} or egress: "nat"`);
     }
-    // A Secrets Manager valueFrom may end in :json-key:stage:version; IAM names the secret itself.
-    const resourceArn = source === 'secretsmanager' ? valueFrom.split(':').slice(0, 7).join(':') : valueFrom;
-    return { name: key, valueFrom, resourceArn, source };
+    return { name: key, valueFrom, resourceArns: source === 'secretsmanager' ? secretGrantArns(valueFrom) : [valueFrom], source };
   });
+  if (svc.secretsKmsKeyArns.length > 0 && secrets.length === 0) {
+    report('secretsKmsKeyArns', 'is set, but the service has no secrets to decrypt; remove it, or add the secrets it encrypts');
+  }
+  const secretRegions = [...new Set(secrets.map((s) => s.valueFrom.split(':')[3]))];
+  if (secrets.length > 0) {
+    svc.secretsKmsKeyArns.forEach((key, i) => {
+      const region = key.split(':')[3];
+      if (!secretRegions.includes(region)) {
+        report(`secretsKmsKeyArns.${i}`, `is in ${region}, where the service has no secret; a KMS key encrypts secrets of its own region only (secret regions: ${secretRegions.join(', ')})`);
+      }
+    });
+  }
 
   for (const key of Object.keys(svc.environment)) {
     if (SECRET_LIKE_NAME.test(key)) {
       report(`environment.${key}`, 'looks like a secret; plain environment variables are visible in the task definition (Security Hub ECS.8): move it to `secrets` with a Secrets Manager or SSM ARN');
     }
-    if (key in svc.secrets) report(`environment.${key}`, 'is also set in secrets; a variable can come from one place only');
+    if (Object.hasOwn(svc.secrets, key)) report(`environment.${key}`, 'is also set in secrets; a variable can come from one place only');
   }
 
   if (svc.autoscaling && (svc.desiredCount < svc.autoscaling.min || svc.desiredCount > svc.autoscaling.max)) {
@@ -219,18 +258,41 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
   if (svc.autoscaling && svc.autoscaling.cpuTarget === undefined && svc.autoscaling.memoryTarget === undefined && svc.autoscaling.requestsPerTarget === undefined) {
     report('autoscaling', 'needs at least one of cpuTarget, memoryTarget, requestsPerTarget');
   }
+  if (svc.architecture === 'ARM64' && svc.capacity.spot > 0) {
+    report('capacity.spot', 'must be 0 with architecture: ARM64: Fargate Spot runs x86_64 tasks only (use X86_64 for Spot, or no Spot)');
+  }
+  const definitionBytes = taskDefinitionBytesEstimate(svc);
+  if (definitionBytes > TASK_DEFINITION_MAX_BYTES) {
+    report(
+      '',
+      `its task definition would be about ${definitionBytes} bytes; ECS accepts at most ${TASK_DEFINITION_MAX_BYTES} (64 KiB): move large values out of environment and command (e.g. into a secret or a file in the image)`,
+    );
+  }
   if (svc.deployment.minimumHealthyPercent >= svc.deployment.maximumPercent) {
     report('deployment', 'minimumHealthyPercent must be below maximumPercent, or deployments cannot start a new task');
   }
 
   const internal = svc.exposure === 'internal';
   if (internal && svc.routing) report('routing', 'internal services get no load balancer route; remove routing, or set exposure: public');
+  if (internal && svc.autoscaling?.requestsPerTarget !== undefined) {
+    report('autoscaling.requestsPerTarget', 'needs a load balancer target group, and an internal service has none; scale it with cpuTarget or memoryTarget');
+  }
   const routing = internal ? undefined : (svc.routing ?? { pathPatterns: ['/*'], hostHeaders: [] });
-  if (routing && ctx.originHeaderCondition && routing.pathPatterns.length + routing.hostHeaders.length > 4) {
-    report('routing', 'at most 4 path patterns and host headers in total with CloudFront prefix-list protection (the secret header takes the fifth condition value of the rule)');
+  const ownValues = RULE_LIMITS.valuesPerRule - ORIGIN_HEADER_VALUES;
+  if (routing && ctx.originHeaderCondition && routing.pathPatterns.length + routing.hostHeaders.length > ownValues) {
+    report(
+      'routing',
+      `at most ${ownValues} path patterns and host headers in total with CloudFront prefix-list protection (the secret header condition takes ${ORIGIN_HEADER_VALUES} of the rule's ${RULE_LIMITS.valuesPerRule} condition values during a rotation)`,
+    );
+  }
+  if (routing && ctx.behindCloudfront && routing.hostHeaders.length > 0) {
+    report(
+      'routing.hostHeaders',
+      "never match behind CloudFront: it sends the origin's name as Host to the load balancer, not the viewer's; route by pathPatterns (or give each host its own environment)",
+    );
   }
 
-  if (issues.length > before || !image) return undefined;
+  if (issues.length > before || !image || !initImage) return undefined;
 
   const serviceConnect = internal || svc.calls.length > 0;
   const endpointNeeds: EndpointNeed[] = [];
@@ -239,19 +301,35 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
   if (svc.exec) needs('ssmmessages', 'ECS Exec');
   if (serviceConnect) for (const endpoint of SERVICE_CONNECT_ENDPOINTS) needs(endpoint, 'ECS Service Connect');
 
-  const { image: _image, imageTag: _tag, secrets: _secrets, routing: _routing, ...rest } = svc;
+  const { image: _image, imageTag: _tag, initImage: _initImage, secrets: _secrets, routing: _routing, ...rest } = svc;
   return {
     ...rest,
     name,
     stackName: `${ctx.environment}-${name}`,
     resourceName,
     image,
+    initImage,
     secrets,
     routing: routing && { pathPatterns: routing.pathPatterns, hostHeaders: routing.hostHeaders, priority: routing.priority ?? defaultPriority(name, routing) },
     callers,
     serviceConnect,
     endpointNeeds: dedupe(endpointNeeds),
   };
+}
+
+/** Bytes of the container definitions JSON beyond what the service's own values add. */
+const TASK_DEFINITION_OVERHEAD_BYTES = 4096;
+
+/**
+ * An upper estimate of the registered task definition's size: the values the configuration
+ * puts in the container definition (environment, secrets, command, health check command),
+ * as JSON, plus a fixed allowance for the names, image and settings the stack adds.
+ */
+function taskDefinitionBytesEstimate(svc: ParsedService): number {
+  const variable = JSON.stringify([svc.environment, svc.secrets, svc.command ?? [], svc.healthCheck.command ?? []]);
+  // Each variable becomes {"name":"...","value":"..."}: ~20 bytes more than in the record.
+  const perVariable = 20 * (Object.keys(svc.environment).length + Object.keys(svc.secrets).length);
+  return Buffer.byteLength(variable, 'utf8') + perVariable + TASK_DEFINITION_OVERHEAD_BYTES;
 }
 
 function resolveImage(svc: ParsedService, ctx: ServiceContext, report: (key: string, message: string) => void): ImageSource | undefined {
@@ -266,24 +344,45 @@ function resolveImage(svc: ParsedService, ctx: ServiceContext, report: (key: str
     report('imageTag', 'is only used with the created ECR repository; put the tag in image instead');
     return undefined;
   }
-  const ecr = ECR_IMAGE.exec(svc.image);
+  return resolveExternalImage(svc.image, 'image', ctx, report);
+}
+
+/** Where an image named by reference comes from, or an issue at `key` when a task of this network cannot pull it. */
+function resolveExternalImage(uri: string, key: string, ctx: ServiceContext, report: (key: string, message: string) => void): ExternalImageSource | undefined {
+  const ecr = ECR_IMAGE.exec(uri);
   if (ecr) {
     const [, account, region, repository] = ecr;
     if (region !== ctx.region && !ctx.internetEgress) {
-      report('image', `is in ECR in ${region}; tasks in ${ctx.region} without NAT reach only this region's ECR endpoints (replicate the image to ${ctx.region} or use egress: "nat")`);
+      report(key, `is in ECR in ${region}; tasks in ${ctx.region} without NAT reach only this region's ECR endpoints (replicate the image to ${ctx.region} or use egress: "nat")`);
       return undefined;
     }
-    return { kind: 'ecr', uri: svc.image, region, repositoryArn: `arn:aws:ecr:${region}:${account}:repository/${repository}` };
+    return { kind: 'ecr', uri, region, repositoryArn: `arn:aws:ecr:${region}:${account}:repository/${repository}` };
   }
-  if (svc.image.startsWith('public.ecr.aws/')) return { kind: 'pull-through', path: svc.image.slice('public.ecr.aws/'.length) };
+  if (uri.startsWith('public.ecr.aws/')) return { kind: 'pull-through', path: uri.slice('public.ecr.aws/'.length) };
   if (!ctx.internetEgress) {
     report(
-      'image',
-      `${svc.image} is not in ECR: tasks without NAT can pull only from ECR (push it to the service's own repository by removing image and setting imageTag, use a public.ecr.aws image through the pull-through cache, or set network.egress: "nat")`,
+      key,
+      `${quote(uri)} is not in ECR: tasks without NAT can pull only from ECR (${key === 'image' ? "push it to the service's own repository by removing image and setting imageTag, " : 'copy it to an ECR repository of this region, '}use a public.ecr.aws image through the pull-through cache, or set network.egress: "nat")`,
     );
     return undefined;
   }
-  return { kind: 'internet', uri: svc.image };
+  return { kind: 'internet', uri };
+}
+
+/** The random suffix Secrets Manager appends to every secret name in its ARN. */
+const SECRET_SUFFIX = /-[A-Za-z0-9]{6}$/;
+
+/**
+ * What IAM must grant for a Secrets Manager `valueFrom`: the secret's own ARN, without the
+ * `:json-key:stage:version` tail ECS reads (IAM matches the secret, not the key). A real
+ * secret ARN ends in `-` and 6 random characters; an ARN given without them (a partial ARN)
+ * matches the secret only as `name-??????`. A name may itself end in 6 characters after a
+ * hyphen (`app-config`), so an ARN that looks complete gets both forms.
+ */
+export function secretGrantArns(valueFrom: string): string[] {
+  const secretArn = valueFrom.split(':').slice(0, 7).join(':');
+  const partial = `${secretArn}-??????`;
+  return SECRET_SUFFIX.test(secretArn) ? [secretArn, partial] : [partial];
 }
 
 /**

@@ -4,16 +4,15 @@
  * every default filled in, every subnet CIDR literal.
  */
 import { availabilityZonesOf, REQUIRED_INTERFACE_ENDPOINTS } from './aws-facts';
+import { isPrivateRange, LOAD_BALANCER_SUBNET_PREFIX_MAX, PRIVATE_RANGES } from './aws-rules';
 import { Cidr, contains, formatCidr, isCanonical, overlaps, parseCidr, subnet } from './cidr';
+import { ConfigIssue, quote } from './issues';
 import type { ParsedConfig, ParsedEnvironment } from './schema';
 import { resolveCloudfront, ResolvedCloudfront } from './validate-cloudfront';
-import { EndpointNeed, resolvePlatform, resolveServices, ResolvedPlatform, ResolvedService } from './validate-services';
+import { checkDerivedNames } from './validate-names';
+import { EndpointNeed, RESERVED_SERVICE_NAMES, resolvePlatform, resolveServices, ResolvedPlatform, ResolvedService } from './validate-services';
 
-export interface ConfigIssue {
-  /** Dotted path of the offending key, e.g. `environments.prod.network.cidr`. */
-  readonly path: string;
-  readonly message: string;
-}
+export type { ConfigIssue } from './issues';
 
 export interface ResolvedNetwork {
   readonly cidr: string;
@@ -59,6 +58,7 @@ export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; 
     resolveEnvironment(parsed.project, name, env, `environments.${name}`, issues),
   );
   checkStateRules(parsed, issues);
+  checkDerivedNames(parsed, RESERVED_SERVICE_NAMES, issues);
   if (issues.length > 0) return { issues };
   return {
     issues,
@@ -73,8 +73,8 @@ export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; 
 
 function resolveEnvironment(project: string, name: string, env: ParsedEnvironment, path: string, issues: ConfigIssue[]): ResolvedEnvironment | undefined {
   const before = issues.length;
-  const platform = resolvePlatform(name, env.platform);
-  const cloudfront = resolveCloudfront(env.cloudfront, platform, `${path}.cloudfront`, issues);
+  const platform = resolvePlatform(name, env.platform, env.region, `${path}.platform`, issues);
+  const cloudfront = resolveCloudfront(env.cloudfront, platform, path, issues);
   const services = resolveServices(
     env.services,
     {
@@ -83,34 +83,39 @@ function resolveEnvironment(project: string, name: string, env: ParsedEnvironmen
       region: env.region,
       internetEgress: env.network.egress === 'nat',
       originHeaderCondition: cloudfront?.originProtection === 'prefix-list',
+      behindCloudfront: cloudfront !== undefined,
     },
     `${path}.services`,
     issues,
   );
-  const network = resolveNetwork(env, services.flatMap((s) => s.endpointNeeds), `${path}.network`, issues);
+  // Behind a CloudFront VPC origin the load balancer is internal, in the private subnets.
+  const albTier = cloudfront?.originProtection === 'vpc-origin' ? 'private' : 'public';
+  const network = resolveNetwork(env, services.flatMap((s) => s.endpointNeeds), albTier, `${path}.network`, issues);
   if (!network || issues.length > before) return undefined;
   return { name, region: env.region, network, platform, services, cloudfront, stateRoleArn: env.stateRoleArn, tags: env.tags };
 }
 
-function resolveNetwork(env: ParsedEnvironment, needs: readonly EndpointNeed[], path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {
+function resolveNetwork(env: ParsedEnvironment, needs: readonly EndpointNeed[], albTier: 'public' | 'private', path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {
   const net = env.network;
   const before = issues.length;
   const report = (key: string, message: string) => issues.push({ path: `${path}.${key}`, message });
 
   const vpc = parseCidr(net.cidr);
   if (!vpc || !isCanonical(vpc)) {
-    report('cidr', `${JSON.stringify(net.cidr)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/16", with the host bits zero)`);
+    report('cidr', `${quote(net.cidr)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/16", with the host bits zero)`);
   } else if (vpc.prefix < VPC_PREFIX.min || vpc.prefix > VPC_PREFIX.max) {
     report('cidr', `a VPC CIDR must be /${VPC_PREFIX.min} to /${VPC_PREFIX.max}, got /${vpc.prefix}`);
+  } else if (!isPrivateRange(vpc)) {
+    report('cidr', `${net.cidr} is not a private range; a VPC CIDR must lie inside ${PRIVATE_RANGES.join(', ')}`);
   }
 
   const regionZones = availabilityZonesOf(env.region);
   const zones = net.availabilityZones ?? regionZones.slice(0, 2);
   zones.forEach((zone, i) => {
     if (!regionZones.includes(zone)) {
-      report(`availabilityZones.${i}`, `${JSON.stringify(zone)} is not an availability zone of ${env.region}; valid zones: ${regionZones.join(', ')}`);
+      report(`availabilityZones.${i}`, `${quote(zone)} is not an availability zone of ${env.region}; valid zones: ${regionZones.join(', ')}`);
     } else if (zones.indexOf(zone) !== i) {
-      report(`availabilityZones.${i}`, `${JSON.stringify(zone)} is listed twice`);
+      report(`availabilityZones.${i}`, `${quote(zone)} is listed twice`);
     }
   });
 
@@ -128,13 +133,17 @@ function resolveNetwork(env: ParsedEnvironment, needs: readonly EndpointNeed[], 
   let privateSubnets: string[] = [];
   if (vpc && issues.length === before) {
     if (net.subnets) {
-      publicSubnets = checkSubnets(net.subnets.public, 'public', vpc, zones.length, `${path}.subnets.public`, issues);
-      privateSubnets = checkSubnets(net.subnets.private, 'private', vpc, zones.length, `${path}.subnets.private`, issues);
+      const smallest = (tier: 'public' | 'private') => (tier === albTier ? LOAD_BALANCER_SUBNET_PREFIX_MAX : SUBNET_PREFIX_MAX);
+      publicSubnets = checkSubnets(net.subnets.public, 'public', vpc, zones.length, smallest('public'), `${path}.subnets.public`, issues);
+      privateSubnets = checkSubnets(net.subnets.private, 'private', vpc, zones.length, smallest('private'), `${path}.subnets.private`, issues);
       checkNoOverlap([...net.subnets.public.map((c, i) => ({ c, p: `${path}.subnets.public.${i}` })), ...net.subnets.private.map((c, i) => ({ c, p: `${path}.subnets.private.${i}` }))], issues);
     } else {
-      const carved = carveSubnets(vpc, zones.length);
+      const carved = carveSubnets(vpc, zones.length, albTier);
       if (!carved) {
-        report('cidr', `${net.cidr} is too small for ${zones.length} zones x 2 tiers of at least /${SUBNET_PREFIX_MAX}; use a larger VPC CIDR or give network.subnets explicitly`);
+        report(
+          'cidr',
+          `${net.cidr} is too small for ${zones.length} zones: each zone needs a ${albTier} subnet of at least /${LOAD_BALANCER_SUBNET_PREFIX_MAX} for the load balancer (an AWS minimum) and a subnet of at least /${SUBNET_PREFIX_MAX} in the other tier; use a larger VPC CIDR, fewer availability zones, or give network.subnets explicitly`,
+        );
       } else {
         ({ publicSubnets, privateSubnets } = carved);
       }
@@ -172,13 +181,16 @@ function resolveNetwork(env: ParsedEnvironment, needs: readonly EndpointNeed[], 
 /**
  * Default layout: the first half of the VPC holds the private subnets (tasks need the
  * addresses), the second half holds public subnets a quarter of that size (the ALB needs
- * few); the rest of the second half stays free for later tiers.
+ * few), but never smaller than the /27 a load balancer subnet needs; the rest of the second
+ * half stays free for later tiers. Undefined when the VPC is too small for that.
  */
-export function carveSubnets(vpc: Cidr, zoneCount: number): { publicSubnets: string[]; privateSubnets: string[] } | undefined {
+export function carveSubnets(vpc: Cidr, zoneCount: number, albTier: 'public' | 'private' = 'public'): { publicSubnets: string[]; privateSubnets: string[] } | undefined {
   const zoneBits = Math.ceil(Math.log2(zoneCount));
   const privateBits = 1 + zoneBits;
-  const publicBits = privateBits + 2;
-  if (vpc.prefix + publicBits > SUBNET_PREFIX_MAX) return undefined;
+  const publicBits = Math.min(privateBits + 2, LOAD_BALANCER_SUBNET_PREFIX_MAX - vpc.prefix);
+  const largest = { public: LOAD_BALANCER_SUBNET_PREFIX_MAX, private: SUBNET_PREFIX_MAX, [albTier]: LOAD_BALANCER_SUBNET_PREFIX_MAX };
+  // Public subnets are blocks of the second half: it must hold one per zone.
+  if (publicBits - 1 < zoneBits || vpc.prefix + privateBits > largest.private || vpc.prefix + publicBits > largest.public) return undefined;
   const privateSubnets: string[] = [];
   const publicSubnets: string[] = [];
   const secondHalf = subnet(vpc, 1, 1);
@@ -189,18 +201,24 @@ export function carveSubnets(vpc: Cidr, zoneCount: number): { publicSubnets: str
   return { publicSubnets, privateSubnets };
 }
 
-function checkSubnets(cidrs: string[], tier: string, vpc: Cidr, zoneCount: number, path: string, issues: ConfigIssue[]): string[] {
+function checkSubnets(cidrs: string[], tier: string, vpc: Cidr, zoneCount: number, smallestPrefix: number, path: string, issues: ConfigIssue[]): string[] {
   if (cidrs.length !== zoneCount) {
     issues.push({ path, message: `needs one ${tier} subnet per availability zone: ${zoneCount} expected, ${cidrs.length} given` });
   }
   cidrs.forEach((text, i) => {
     const cidr = parseCidr(text);
     if (!cidr || !isCanonical(cidr)) {
-      issues.push({ path: `${path}.${i}`, message: `${JSON.stringify(text)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/24", with the host bits zero)` });
+      issues.push({ path: `${path}.${i}`, message: `${quote(text)} is not a valid IPv4 network CIDR (expected e.g. "10.0.0.0/24", with the host bits zero)` });
     } else if (!contains(vpc, cidr)) {
       issues.push({ path: `${path}.${i}`, message: `${text} does not fit inside the VPC CIDR ${formatCidr(vpc)}` });
-    } else if (cidr.prefix > SUBNET_PREFIX_MAX) {
-      issues.push({ path: `${path}.${i}`, message: `${text} is smaller than /${SUBNET_PREFIX_MAX}, the smallest subnet AWS allows` });
+    } else if (cidr.prefix > smallestPrefix) {
+      issues.push({
+        path: `${path}.${i}`,
+        message:
+          smallestPrefix === SUBNET_PREFIX_MAX
+            ? `${text} is smaller than /${SUBNET_PREFIX_MAX}, the smallest subnet AWS allows`
+            : `${text} is smaller than /${smallestPrefix}, the smallest subnet a load balancer accepts (the load balancer is in the ${tier} subnets)`,
+      });
     }
   });
   return cidrs;
@@ -230,7 +248,7 @@ function checkStateRules(parsed: ParsedConfig, issues: ConfigIssue[]): void {
       if (bucket === parsed.state.bucket) {
         issues.push({
           path: `environments.${name}.network.s3GatewayBuckets.${i}`,
-          message: `${JSON.stringify(bucket)} is the state bucket (state.bucket); tasks must not read Terraform state through the S3 endpoint`,
+          message: `${quote(bucket)} is the state bucket (state.bucket); tasks must not read Terraform state through the S3 endpoint`,
         });
       }
     });

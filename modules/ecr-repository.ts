@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DataAwsEcrImage } from '@cdktf/provider-aws/lib/data-aws-ecr-image';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 
@@ -14,6 +15,12 @@ export interface ServiceRepositoryProps {
    * @default - the AWS-managed `aws/ecr` key
    */
   readonly kmsKeyArn?: string;
+  /**
+   * The tag the service deploys: `pushedImage` looks it up, so whatever depends on it waits
+   * until the tag is in the repository, and fails naming the tag when it is not.
+   * @default - no look-up
+   */
+  readonly tag?: string;
 }
 
 /**
@@ -23,6 +30,13 @@ export interface ServiceRepositoryProps {
  */
 export class ServiceRepository extends Construct {
   readonly repository: EcrRepository;
+  /**
+   * The deployed tag's image. It reads the repository made here, so on a first apply it is
+   * read after the repository is created (a plan stays offline) and the apply stops there,
+   * with ECR's "image with imageId {imageTag:'<tag>'} does not exist", until the tag is
+   * pushed; once the repository exists, a plan of an unpushed tag fails the same way.
+   */
+  readonly pushedImage?: DataAwsEcrImage;
 
   constructor(scope: Construct, id: string, props: ServiceRepositoryProps) {
     super(scope, id);
@@ -46,5 +60,10 @@ export class ServiceRepository extends Construct {
         ],
       }),
     });
+    if (props.tag !== undefined) {
+      // depends_on, not the reference alone: the name is known at plan time, and only
+      // depends_on defers the read while the repository is still to be created.
+      this.pushedImage = new DataAwsEcrImage(this, 'pushed-image', { repositoryName: this.repository.name, imageTag: props.tag, dependsOn: [this.repository] });
+    }
   }
 }

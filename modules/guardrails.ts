@@ -9,6 +9,8 @@
  *  - `bucket-public-access-block` an S3 bucket without a public access block with all four settings on (S3.8)
  *  - `iam-wildcard-action`      an IAM Allow statement with `*` or `<service>:*` actions (or NotAction)
  *  - `plain-secret-env`         a secret-looking plain environment variable in a container definition (ECS.8)
+ *  - `container-root-user`      a container that runs as root, or as the image's default user (ECS.4); the one
+ *                               exception is the shape of the scratch init container (see rootInitShape)
  *
  * How they see escape hatches: a cdktf Aspect on every stack (added by BaseStack) records
  * what each element will synthesize, `element.toTerraform()` with tokens resolved: that is
@@ -39,6 +41,8 @@ export const GUARDRAIL_RULES = {
   'bucket-public-access-block': 'every S3 bucket has a public access block with all four settings true (S3.8)',
   'iam-wildcard-action': 'IAM Allow statements name their actions: no "*", no "<service>:*", no NotAction',
   'plain-secret-env': 'container definitions carry no secret in plain environment variables (ECS.8): use `secrets` (Secrets Manager / SSM)',
+  'container-root-user':
+    'containers run as a named non-root user (ECS.4); only an init container may run as root: non-essential, no port mappings, read-only root filesystem, every capability dropped, awaited by an essential container',
 } as const;
 
 export type GuardrailRule = keyof typeof GUARDRAIL_RULES;
@@ -310,6 +314,25 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
     }
   }
 
+  // container-root-user
+  for (const taskDefinition of ofType('aws_ecs_task_definition')) {
+    const containers = parseContainers(taskDefinition.values.container_definitions) ?? [];
+    for (const container of containers) {
+      const user = container.user;
+      const name = literalString(container.name) ?? '?';
+      if (user !== undefined && typeof user !== 'string') continue;
+      if (user !== undefined && !isRootUser(user)) continue;
+      if (user !== undefined && rootInitShape(container, containers)) continue;
+      report(
+        'container-root-user',
+        taskDefinition,
+        user === undefined
+          ? `container ${name} sets no user, so it runs as the image's default user (root for most images); set a non-root uid such as "1000"`
+          : `container ${name} runs as root (user "${user}"); set a non-root uid such as "1000" (a root init container must be non-essential, without port mappings, read-only, with capabilities.drop ["ALL"], and awaited by an essential container)`,
+      );
+    }
+  }
+
   const violations: Violation[] = [];
   const suppressed: Suppression[] = [];
   for (const f of found) {
@@ -348,6 +371,31 @@ function secretLooking(model: Model, taskDefinition: TfResource, name: string, v
   }
   if (SECRET_NAME.test(name) && value !== '' && !value.startsWith('arn:')) return 'its name says it holds a secret';
   return undefined;
+}
+
+/** `0`, `root`, with or without a group. */
+function isRootUser(user: string): boolean {
+  return /^(0|root)(:.*)?$/.test(user.trim());
+}
+
+/**
+ * The one root container allowed: an init container that only prepares volumes (e.g. sets
+ * the mode of a scratch volume Fargate creates root-owned). It is non-essential, maps no
+ * port, cannot write its root filesystem, has dropped every capability (adding back at
+ * most CHOWN, for a chown of the volume), and an essential container waits for it.
+ */
+function rootInitShape(container: Json, all: readonly Json[]): boolean {
+  if (literalBool(container.essential, true) !== false) return false;
+  if (list(container.portMappings).length > 0) return false;
+  if (literalBool(container.readonlyRootFilesystem, false) !== true) return false;
+  if (literalBool(container.privileged, false) !== false) return false;
+  const capabilities = block(block(container.linuxParameters)?.capabilities);
+  if (!list(capabilities?.drop).includes('ALL')) return false;
+  if (!list(capabilities?.add).every((c) => c === 'CHOWN')) return false;
+  const name = literalString(container.name);
+  return all.some(
+    (c) => c !== container && literalBool(c.essential, true) === true && blocks(c.dependsOn).some((d) => literalString(d.containerName) === name && ['SUCCESS', 'COMPLETE'].includes(literalString(d.condition) ?? '')),
+  );
 }
 
 function parseContainers(value: unknown): Json[] | undefined {

@@ -22,6 +22,12 @@ export interface TaskRolesProps {
   readonly secretsManagerArns?: string[];
   /** SSM parameter ARNs the execution role may read. @default [] */
   readonly ssmParameterArns?: string[];
+  /**
+   * Customer-managed KMS keys (key ARNs) of those secrets: the execution role may decrypt
+   * with them, only on behalf of Secrets Manager or SSM in the key's region.
+   * @default [] - secrets under AWS-managed keys need no grant
+   */
+  readonly secretsKmsKeyArns?: string[];
   /** Grant the task role the ECS Exec channel actions. @default false */
   readonly exec?: boolean;
 }
@@ -59,6 +65,16 @@ export class TaskRoles extends Construct {
     }
     if (props.ssmParameterArns?.length) {
       statements.push({ Sid: 'ReadParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: props.ssmParameterArns });
+    }
+    if (props.secretsKmsKeyArns?.length) {
+      const regions = [...new Set(props.secretsKmsKeyArns.map((arn) => arn.split(':')[3]))].sort();
+      statements.push({
+        Sid: 'DecryptSecrets',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: props.secretsKmsKeyArns,
+        Condition: { StringEquals: { 'kms:ViaService': regions.flatMap((r) => [`secretsmanager.${r}.amazonaws.com`, `ssm.${r}.amazonaws.com`]) } },
+      });
     }
     new IamRolePolicy(this, 'execution-policy', { role: this.executionRole.id, name: 'start-task', policy: policyDocument(...statements) });
 

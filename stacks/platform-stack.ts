@@ -8,6 +8,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ServiceDiscoveryHttpNamespace } from '@cdktf/provider-aws/lib/service-discovery-http-namespace';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
 import type { ResolvedCloudfront } from '../config/validate-cloudfront';
+import { accessLogsBucketName } from '../config/validate-names';
 import { AlbIngress, ApplicationLoadBalancer } from '../modules/application-load-balancer';
 import { CloudfrontEdge } from '../modules/cloudfront-edge';
 import { FargateCluster } from '../modules/ecs-cluster';
@@ -77,7 +78,7 @@ export class PlatformStack extends BaseStack {
       certificateArn: platform.certificateArn,
       deletionProtection: platform.deletionProtection,
       idleTimeout: platform.idleTimeout,
-      accessLogs: platform.accessLogs ? { bucketName: `${name}-alb-logs-${env.region}`, expirationDays: platform.accessLogs.expirationDays } : undefined,
+      accessLogs: platform.accessLogs ? { bucketName: accessLogsBucketName(props.config.project, env.name, env.region), expirationDays: platform.accessLogs.expirationDays } : undefined,
     });
 
     if (cf) {
@@ -100,7 +101,8 @@ export class PlatformStack extends BaseStack {
       if (internal) this.admitVpcOrigin(cf, this.cloudfront, vpc.vpc.id);
     }
 
-    if (env.services.some((s) => s.image.kind === 'pull-through')) {
+    // Services' images and their init containers' (busybox by default) come from public.ecr.aws.
+    if (env.services.some((s) => s.image.kind === 'pull-through' || s.initImage.kind === 'pull-through')) {
       this.pullThroughCache = new EcrPullThroughCacheRule(this, 'ecr-public-cache', {
         ecrRepositoryPrefix: pullThroughPrefix(props.config.project, env.name),
         upstreamRegistryUrl: 'public.ecr.aws',

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
-import type { ResolvedService } from '../config/validate-services';
+import { serviceRepositoryName } from '../config/validate-names';
+import type { ExternalImageSource, ResolvedService } from '../config/validate-services';
 import { AlbRoute } from '../modules/alb-route';
 import { ORIGIN_VERIFY_HEADER } from '../modules/cloudfront-edge';
 import { ServiceConnectAccess } from '../modules/service-connect-access';
@@ -56,40 +57,25 @@ export class ServiceStack extends BaseStack {
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', { name: `/ecs/${config.project}-${env.name}/${svc.name}`, retentionInDays: svc.logRetentionDays });
     const accountId = accountIdOf(this, this.logGroup.arn);
 
-    let image: string;
-    let pullRepositoryArns: string[] = [];
-    let pullThroughRepositoryArn: string | undefined;
-    switch (svc.image.kind) {
-      case 'created-repository':
-        this.repository = new ServiceRepository(this, 'repository', { name: `${config.project}-${env.name}/${svc.name}`, keepImages: svc.keepImages });
-        image = `${this.repository.repository.repositoryUrl}:${svc.image.tag}`;
-        pullRepositoryArns = [this.repository.repository.arn];
-        break;
-      case 'ecr':
-        image = svc.image.uri;
-        pullRepositoryArns = [svc.image.repositoryArn];
-        break;
-      case 'pull-through': {
-        const rule = platform.pullThroughCache;
-        if (!rule) throw new Error(`${env.name}-platform has no pull-through cache rule for service ${svc.name}`);
-        const prefix = pullThroughPrefix(config.project, env.name);
-        image = `${rule.registryId}.dkr.ecr.${env.region}.amazonaws.com/${prefix}/${svc.image.path}`;
-        pullThroughRepositoryArn = `arn:aws:ecr:${env.region}:${rule.registryId}:repository/${prefix}/*`;
-        break;
-      }
-      case 'internet':
-        image = svc.image.uri;
-        break;
+    let app: ImagePull;
+    if (svc.image.kind === 'created-repository') {
+      this.repository = new ServiceRepository(this, 'repository', { name: serviceRepositoryName(config.project, env.name, svc.name), keepImages: svc.keepImages, tag: svc.image.tag });
+      app = { image: `${this.repository.repository.repositoryUrl}:${svc.image.tag}`, repositoryArns: [this.repository.repository.arn] };
+    } else {
+      app = externalImagePull(svc.image, platform, config.project, env.name, env.region, svc.name);
     }
+    const init = externalImagePull(svc.initImage, platform, config.project, env.name, env.region, svc.name);
+    const image = app.image;
 
     this.roles = new TaskRoles(this, 'roles', {
       name,
       accountId,
-      pullRepositoryArns,
-      pullThroughRepositoryArn,
+      pullRepositoryArns: [...new Set([...app.repositoryArns, ...init.repositoryArns])],
+      pullThroughRepositoryArn: app.pullThroughRepositoryArn ?? init.pullThroughRepositoryArn,
       logGroupArn: this.logGroup.arn,
-      secretsManagerArns: svc.secrets.filter((s) => s.source === 'secretsmanager').map((s) => s.resourceArn),
-      ssmParameterArns: svc.secrets.filter((s) => s.source === 'ssm').map((s) => s.resourceArn),
+      secretsManagerArns: svc.secrets.filter((s) => s.source === 'secretsmanager').flatMap((s) => s.resourceArns),
+      ssmParameterArns: svc.secrets.filter((s) => s.source === 'ssm').flatMap((s) => s.resourceArns),
+      secretsKmsKeyArns: svc.secretsKmsKeyArns,
       exec: svc.exec,
     });
 
@@ -97,6 +83,7 @@ export class ServiceStack extends BaseStack {
       family: name,
       containerName: svc.name,
       image,
+      initImage: init.image,
       cpu: svc.cpu,
       memory: svc.memory,
       architecture: svc.architecture,
@@ -111,6 +98,10 @@ export class ServiceStack extends BaseStack {
       secrets: svc.secrets,
       healthCheckCommand: svc.healthCheck.command,
       initProcessEnabled: svc.exec,
+      // AWS supports ECS Exec only on a writable root filesystem (its agent writes under /var/lib/amazon/ssm and /var/log/amazon/ssm).
+      readonlyRootFilesystem: !svc.exec,
+      // The task definition names the tag; ECS must not start tasks before it is pushed.
+      dependsOn: this.repository?.pushedImage ? [this.repository.pushedImage] : undefined,
       portName: svc.exposure === 'internal' ? svc.name : undefined,
     });
 
@@ -170,6 +161,7 @@ export class ServiceStack extends BaseStack {
       dependsOn: this.route ? [this.route.rule] : undefined,
     });
 
+
     if (svc.autoscaling) {
       const scaling = svc.autoscaling;
       this.autoscaling = new ServiceAutoscaling(this, 'autoscaling', {
@@ -205,5 +197,33 @@ export class ServiceStack extends BaseStack {
       namespaceArn: namespace.arn,
       server: svc.exposure === 'internal' ? { portName: svc.name, dnsName: svc.name } : undefined,
     };
+  }
+}
+
+/** How a task pulls one image: its reference and what the execution role needs for it. */
+interface ImagePull {
+  readonly image: string;
+  readonly repositoryArns: string[];
+  /** ARN pattern of the pull-through cache's repositories, when pulled through it. */
+  readonly pullThroughRepositoryArn?: string;
+}
+
+/** An image from outside the service's own repository: private ECR, public.ecr.aws through the pull-through cache, or the internet (NAT). */
+function externalImagePull(source: ExternalImageSource, platform: PlatformStack, project: string, env: string, region: string, service: string): ImagePull {
+  switch (source.kind) {
+    case 'ecr':
+      return { image: source.uri, repositoryArns: [source.repositoryArn] };
+    case 'pull-through': {
+      const rule = platform.pullThroughCache;
+      if (!rule) throw new Error(`${env}-platform has no pull-through cache rule for service ${service}`);
+      const prefix = pullThroughPrefix(project, env);
+      return {
+        image: `${rule.registryId}.dkr.ecr.${region}.amazonaws.com/${prefix}/${source.path}`,
+        repositoryArns: [],
+        pullThroughRepositoryArn: `arn:aws:ecr:${region}:${rule.registryId}:repository/${prefix}/*`,
+      };
+    }
+    case 'internet':
+      return { image: source.uri, repositoryArns: [] };
   }
 }

@@ -32,8 +32,8 @@ export interface BadSynth {
   readonly leftovers: string[];
 }
 
-/** Synthesizes `fileContent` (undefined: the file does not exist) over a previous output. */
-export function synthWith(fileContent: string | undefined, extraEnv: NodeJS.ProcessEnv = {}): BadSynth {
+/** Synthesizes `fileContent` (undefined: the file does not exist; bytes: written as they are) over a previous output. */
+export function synthWith(fileContent: string | Buffer | undefined, extraEnv: NodeJS.ProcessEnv = {}): BadSynth {
   const file = path.join(mkdtempSync(path.join(work, 'cfg-')), 'environments.yaml');
   if (fileContent !== undefined) writeFileSync(file, fileContent);
   const { outdir, snapshot } = previousOutput();
