@@ -11,7 +11,7 @@ import { canonicalJson, fingerprintOutdir, fingerprintStack, StackFingerprint } 
 import { renderFingerprintFile, staleFingerprintFiles, writeFingerprintFiles } from '../lib/changes/fingerprint-files';
 import { configForCheckout } from '../lib/changes/revision-synth';
 import { renderChanges, parseChangedArgs } from '../lib/changes/cli';
-import { affectedStacks, costLine, preflightLine } from '../lib/atlantis/project-report';
+import { affectedStacks, baseCacheKey, costLine, preflightLine } from '../lib/atlantis/project-report';
 import { parseArgs } from '../lib/terraform/run-cli';
 import { synthDefault } from './helpers/synth';
 
@@ -147,6 +147,18 @@ describe('command lines', () => {
     expect(() => parseArgs(['plan', '--base', 'main'])).toThrow(/--base goes with --changed/);
     expect(() => parseArgs(['plan', '--changed', 'dev-*'])).toThrow(/--changed selects the stacks itself/);
     expect(() => parseArgs(['apply', 'dev-web', '--changed'])).toThrow(/plans only/);
+  });
+
+  test('a cached base synth is reused only for the same commit, dependencies and configuration', () => {
+    const outside = path.join(mkdtempSync(path.join(os.tmpdir(), 'infra-')), 'infra.yaml');
+    writeFileSync(outside, 'a: 1');
+    const key = (commit: string, env: NodeJS.ProcessEnv) => baseCacheKey('/repo', commit, env, '/repo');
+    expect(key('c1', { INFRA_CONFIG: 'config/x.yaml' })).toBe(key('c1', { INFRA_CONFIG: '/repo/config/x.yaml' }));
+    expect(key('c1', {})).not.toBe(key('c2', {}));
+    expect(key('c1', {})).not.toBe(key('c1', { ENVIRONMENTS: 'dev' }));
+    const before = key('c1', { INFRA_CONFIG: outside });
+    writeFileSync(outside, 'a: 2');
+    expect(key('c1', { INFRA_CONFIG: outside })).not.toBe(before);
   });
 
   test("the base's configuration file is the base's copy when it lives in the repository", () => {

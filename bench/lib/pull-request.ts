@@ -96,7 +96,7 @@ const CI_OUT = 'ci-cdktf.out';
  */
 export function resetClone(pr: PreparedPullRequest, cold: boolean): void {
   rmSync(path.join(pr.clone, CI_OUT), { recursive: true, force: true });
-  if (cold) rmSync(path.join(BASE_CACHE_DIR, baseCacheKey(pr.clone, git(pr.clone, 'rev-parse', 'HEAD^1'), pr.env)), { recursive: true, force: true });
+  if (cold) rmSync(path.join(BASE_CACHE_DIR, baseCacheKey(pr.clone, git(pr.clone, 'rev-parse', 'HEAD^1'), pr.env, pr.clone)), { recursive: true, force: true });
 }
 
 /** The hook, then each autoplanned project's plan workflow. */

@@ -75,9 +75,9 @@ const BASE_CACHE_DAYS = 7;
  * checkout's package-lock.json), INFRA_CONFIG (its content when it lives outside the
  * repository) and ENVIRONMENTS.
  */
-export function baseCacheKey(root: string, commit: string, env: NodeJS.ProcessEnv): string {
+export function baseCacheKey(root: string, commit: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): string {
   const lockFile = path.join(root, 'package-lock.json');
-  const config = env.INFRA_CONFIG ? path.resolve(env.INFRA_CONFIG) : '';
+  const config = env.INFRA_CONFIG ? path.resolve(cwd, env.INFRA_CONFIG) : '';
   const relative = config ? path.relative(root, config) : '';
   const outside = config !== '' && (relative.startsWith('..') || path.isAbsolute(relative));
   return sha256(
