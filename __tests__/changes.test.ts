@@ -11,7 +11,7 @@ import { canonicalJson, fingerprintOutdir, fingerprintStack, StackFingerprint } 
 import { renderFingerprintFile, staleFingerprintFiles, writeFingerprintFiles } from '../lib/changes/fingerprint-files';
 import { configForCheckout } from '../lib/changes/revision-synth';
 import { renderChanges, parseChangedArgs } from '../lib/changes/cli';
-import { affectedStacks, baseCacheKey, costLine, preflightLine } from '../lib/atlantis/project-report';
+import { affectedStacks, baseCacheKey, costLine, preflightLine, projectReport } from '../lib/atlantis/project-report';
 import { parseArgs } from '../lib/terraform/run-cli';
 import { synthDefault } from './helpers/synth';
 
@@ -128,6 +128,18 @@ describe('the default configuration', () => {
     expect(costLine(synth.outdir, 'dev-web', { dir: base })).toMatch(/: \$\d+\.\d\d\/month before, \$\d+\.\d\d\/month after: \+\$\d+\.\d\d\/month\.$/);
     expect(costLine(synth.outdir, 'dev-web', { dir: base })).not.toContain('+$0.00/month');
     expect(costLine(synth.outdir, 'dev-web', { error: 'no base revision in this clone' })).toMatch(/\/month now; the change's delta is unknown: no base revision in this clone\.$/);
+    // No base in the clone: the cost line says why there is no delta.
+    const noBase = projectReport({ root: base, outdir: synth.outdir, project: 'dev-web', baseRef: 'no-such-ref', env: { ...process.env, BASE_BRANCH_NAME: '' } });
+    expect(noBase).toMatch(/^Preflight \(dev-web\): 1 service/);
+    expect(noBase).toMatch(/^Cost \(dev, .*the change's delta is unknown: no-such-ref is not a commit in this clone\.$/m);
+    // A region without a price sheet: the line says so, the step (and so the plan) does not fail.
+    const unpriced = mkdtempSync(path.join(os.tmpdir(), 'cost-unpriced-'));
+    cpSync(synth.outdir, unpriced, { recursive: true });
+    for (const stack of ['dev-network', 'dev-platform', 'dev-web']) {
+      const stackFile = path.join(unpriced, 'stacks', stack, 'cdk.tf.json');
+      writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replaceAll('ap-northeast-2', 'xx-nowhere-1'));
+    }
+    expect(projectReport({ root: base, outdir: unpriced, project: 'dev-web', baseRef: 'no-such-ref', env: process.env })).toMatch(/^Cost \(dev-web\): unavailable: .*xx-nowhere-1/m);
   });
 });
 

@@ -139,7 +139,15 @@ export function projectReport(options: ProjectReportOptions): string {
   const base = commit
     ? baseOutdir(options.root, commit, options.env)
     : { error: ref ? `${ref} is not a commit in this clone` : 'no base revision in this clone (the merge checkout strategy provides one)' };
-  const lines = [preflightLine(options.outdir, options.project), costLine(options.outdir, options.project, base)];
+  // A report that cannot be made (a region without a price sheet) is said, never a failed plan.
+  const line = (label: string, make: () => string) => {
+    try {
+      return make();
+    } catch (error) {
+      return `${label} (${options.project}): unavailable: ${(error as Error).message}`;
+    }
+  };
+  const lines = [line('Preflight', () => preflightLine(options.outdir, options.project)), line('Cost', () => costLine(options.outdir, options.project, base))];
   if (commit) lines.push(`(compared with ${ref} = ${git(options.root, ['rev-parse', '--short=12', commit])})`);
   return `${lines.join('\n')}\n`;
 }
