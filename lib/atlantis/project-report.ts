@@ -44,9 +44,28 @@ export function affectedStacks(outdir: string, project: string): string[] {
   return stacks.map((s) => s.name).filter((n) => affected.has(n));
 }
 
+/** `names` and every stack they read from, directly or not. */
+function withProducers(outdir: string, names: readonly string[]): Set<string> {
+  const byName = new Map(readManifest(outdir).map((s) => [s.name, s]));
+  const found = new Set<string>();
+  const visit = (name: string) => {
+    if (found.has(name)) return;
+    found.add(name);
+    for (const dependency of byName.get(name)?.dependencies ?? []) visit(dependency);
+  };
+  names.forEach(visit);
+  return found;
+}
+
 export function preflightLine(outdir: string, project: string): string {
   const affected = new Set(affectedStacks(outdir, project));
-  const report = analyze(readSynthesized(outdir), 'the pull request');
+  // The affected stacks and their producers are all the analysis needs: a service's paths go
+  // through its own stack and the stacks it reads (at 1 x 50, 3 stacks instead of 53).
+  const needed = withProducers(outdir, [...affected]);
+  const report = analyze(
+    readSynthesized(outdir).filter((s) => needed.has(s.name)),
+    'the pull request',
+  );
   const services = report.services.filter((s) => affected.has(s.service.stack.name));
   if (services.length === 0) return `Preflight (${project}): no ECS service in this stack or the stacks reading it.`;
   const names = [...new Set(services.map((s) => s.service.stack.name))];
