@@ -136,7 +136,7 @@ describe('autoplan.when_modified', () => {
 
   test('sources, configuration and lock files reach Atlantis through the fingerprint files only', () => {
     // Their effect on a stack changes its fingerprint file in the same pull request (the hook refuses stale ones).
-    for (const file of ['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/environments.yaml', 'package-lock.json', 'locks/dev-network.terraform.lock.hcl', 'README.md', 'docs/atlantis/repos.yaml']) {
+    for (const file of ['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/environments.yaml', 'package-lock.json', 'locks/providers.terraform.lock.hcl', 'README.md', 'docs/atlantis/repos.yaml']) {
       expect({ file, planned: autoplanned(config, file) }).toEqual({ file, planned: [] });
     }
   });

@@ -1,6 +1,6 @@
 /**
  * Pull requests plan only what changed, in a real git repository: the project copied into a
- * temporary repository with a 1 environment x 50 services configuration (INFRA_CONFIG),
+ * temporary repository whose config/environments.yaml has 1 environment x 50 services,
  * committed with the files `npm run atlantis` generates; then one branch per kind of change,
  * regenerated and committed as a developer would. Which projects Atlantis autoplans is decided
  * from the pull request's modified files and its atlantis.yaml the way Atlantis does
@@ -20,8 +20,9 @@ jest.setTimeout(300_000);
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICES = 50;
-const CONFIG = 'config/scale-1x50.yaml';
-const env = { ...process.env, INFRA_CONFIG: CONFIG, ENVIRONMENTS: '', CDKTF_OUTDIR: '' };
+/** The repository's own configuration: atlantis.yaml and fingerprints/ describe the committed one. */
+const CONFIG = 'config/environments.yaml';
+const env = { ...process.env, INFRA_CONFIG: '', ENVIRONMENTS: '', CDKTF_OUTDIR: '' };
 const services = Array.from({ length: SERVICES }, (_, i) => `dev-svc-${i + 1}`);
 
 let work: string;

@@ -26,7 +26,8 @@ import { describeFailure, planStackOffline } from '../../lib/terraform/offline';
 import { ROOT, scaleConfig } from './fixtures';
 
 export const PR_SERVICES = 50;
-const CONFIG = 'config/scale-1x50.yaml';
+/** The repository's own configuration: `npm run atlantis` generates from the committed one only. */
+const CONFIG = 'config/environments.yaml';
 
 export interface PreparedPullRequest {
   readonly clone: string;
@@ -65,7 +66,7 @@ export function preparePullRequest(scratch: string): PreparedPullRequest {
     copyFileSync(from, path.join(origin, file));
   }
   writeFileSync(path.join(origin, CONFIG), scaleConfig(PR_SERVICES, 1));
-  const env: NodeJS.ProcessEnv = { ...process.env, INFRA_CONFIG: CONFIG, ENVIRONMENTS: '', CDKTF_OUTDIR: '', CHECKPOINT_DISABLE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, INFRA_CONFIG: '', ENVIRONMENTS: '', CDKTF_OUTDIR: '', CHECKPOINT_DISABLE: '1' };
   git(origin, 'init', '-q');
   linkModules(origin);
   node(origin, env, 'scripts/atlantis.ts');

@@ -6,15 +6,17 @@
  * projects (server/events/project_finder.go skips a project whose dir does not exist). The
  * stacks are synthesized into `ci-cdktf.out/` (cdktf's name for the Atlantis output folder)
  * by a server-side pre_workflow_hook (docs/atlantis/repos.yaml) before every command, so
- * Atlantis finds the dirs and every plan comes from the pull request's code. Projects are declared explicitly, one per stack with remote state,
- * and each autoplans on its committed fingerprint file (fingerprints/<stack>.txt, written
- * with atlantis.yaml), not on the generated stacks, so `ci-cdktf.out/` can stay gitignored
- * (see .gitignore) and a pull request plans only the stacks it changes (docs/atlantis.md).
+ * Atlantis finds the dirs and every plan comes from the pull request's code. Projects are
+ * declared explicitly, one per stack with remote state, and each autoplans on its committed
+ * fingerprint file (fingerprints/<stack>.txt, written with atlantis.yaml), not on the
+ * generated stacks, so `ci-cdktf.out/` can stay gitignored (see .gitignore) and a pull
+ * request plans only the stacks it changes (docs/atlantis.md).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
+import { StackCredentials, stackCredentials, withProfile } from './accounts';
 import { executionGroups, ManifestStack, readManifest } from './manifest';
 import { LOCK_FILE_NAME, REPO_ROOT } from '../terraform/locks';
 import { fingerprintOutdir } from '../changes/fingerprint';
@@ -24,7 +26,6 @@ import { fingerprintFile, fingerprintFiles } from '../changes/fingerprint-files'
 export const CI_OUTDIR = 'ci-cdktf.out';
 export const ATLANTIS_FILE = 'atlantis.yaml';
 export const WORKFLOW_NAME = 'cdktf';
-
 /**
  * The workflow's run step after the plan (POSIX sh; Atlantis runs it in the project dir): the
  * preflight verdict of the services the project can affect and the change's monthly cost
@@ -51,7 +52,7 @@ export const INIT_STEP = 'terraform${ATLANTIS_TERRAFORM_VERSION} init -input=fal
 /**
  * `autoplan.when_modified` of a stack, relative to its dir: its fingerprint file only
  * (lib/changes/fingerprint-files.ts). The file changes exactly when something its plan
- * depends on changes (its Terraform JSON, its lock file, an output it reads), whatever source
+ * depends on changes (its Terraform JSON, the lock file, an output it reads), whatever source
  * file caused it, so a pull request autoplans the stacks it touches and no others.
  */
 export function whenModified(stack: string, dir: string): string[] {
@@ -80,6 +81,17 @@ export interface AtlantisConfig {
 }
 
 /**
+ * The workflow of every project: init with the committed lock file read-only (the hook has
+ * synthesized), plan, report preflight and cost; apply that plan.
+ */
+const BASE_WORKFLOW = {
+  plan: {
+    steps: [{ env: { name: 'CHECKPOINT_DISABLE', value: '1' } }, { run: INIT_STEP }, 'plan', { run: REPORT_STEP }] as unknown[],
+  },
+  apply: { steps: ['apply'] as unknown[] },
+};
+
+/**
  * The backend type of a synthesized stack (`s3`, `local`, ...), `local` when it has none.
  */
 export function backendOf(outdir: string, stack: ManifestStack): string {
@@ -92,7 +104,11 @@ export function backendOf(outdir: string, stack: ManifestStack): string {
  * except the stacks in `localState`: Atlantis throws its clone away, and with it a local
  * state file (the bootstrap stack keeps its state locally until it is migrated to S3).
  */
-export function atlantisConfig(stacks: readonly ManifestStack[], localState: readonly string[] = []): AtlantisConfig {
+export function atlantisConfig(
+  stacks: readonly ManifestStack[],
+  localState: readonly string[] = [],
+  credentials: ReadonlyMap<string, StackCredentials> = new Map(),
+): AtlantisConfig {
   const groups = executionGroups(stacks);
   const planned = stacks.filter((s) => !localState.includes(s.name));
   return {
@@ -108,7 +124,7 @@ export function atlantisConfig(stacks: readonly ManifestStack[], localState: rea
         name: stack.name,
         dir,
         workspace: 'default',
-        workflow: WORKFLOW_NAME,
+        workflow: credentials.get(stack.name)?.workflow ?? WORKFLOW_NAME,
         terraform_version: TERRAFORM_VERSION,
         autoplan: { enabled: true, when_modified: whenModified(stack.name, dir) },
         ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}),
@@ -116,12 +132,11 @@ export function atlantisConfig(stacks: readonly ManifestStack[], localState: rea
       };
     }),
     workflows: {
-      [WORKFLOW_NAME]: {
-        plan: {
-          steps: [{ env: { name: 'CHECKPOINT_DISABLE', value: '1' } }, { run: INIT_STEP }, 'plan', { run: REPORT_STEP }],
-        },
-        apply: { steps: ['apply'] },
-      },
+      [WORKFLOW_NAME]: BASE_WORKFLOW,
+      // A pinned environment without a deploy role plans and applies with its own profile.
+      ...Object.fromEntries(
+        [...credentials].filter(([stack]) => planned.some((p) => p.name === stack)).map(([, c]) => [c.workflow, withProfile(BASE_WORKFLOW, c.profile)]),
+      ),
     },
   };
 }
@@ -132,15 +147,15 @@ const HEADER = `# Atlantis repo config. Generated by \`npm run atlantis\` from t
 # while they are stale).
 #
 # A project autoplans only when its fingerprint file changes, i.e. when the pull request
-# changes the stack's Terraform JSON, its lock file or a producer output it reads
+# changes the stack's Terraform JSON, the lock file or a producer output it reads
 # (docs/atlantis.md); \`atlantis plan -p <stack>\` plans any stack.
 #
 # One project per stack with remote state, planned in ${CI_OUTDIR}/stacks/<stack>. The
 # server synthesizes the app into ${CI_OUTDIR}/ before it looks for projects
 # (pre_workflow_hooks, see docs/atlantis/repos.yaml); the \`${WORKFLOW_NAME}\` workflow
-# initializes with the committed provider lock file read-only, plans to
-# $PLANFILE, prints the preflight verdict and the monthly cost delta of the change, and
-# applies exactly that plan. depends_on and execution_order_group follow the stacks' dependencies.
+# initializes with the committed provider lock file read-only, plans to $PLANFILE, prints the
+# preflight verdict and the monthly cost delta of the change, and applies exactly that plan.
+# depends_on and execution_order_group follow the stacks' dependencies.
 `;
 
 export function renderAtlantisYaml(config: AtlantisConfig, localState: readonly string[] = []): string {
@@ -152,7 +167,8 @@ export function renderAtlantisYaml(config: AtlantisConfig, localState: readonly 
 export function generateAtlantisYaml(outdir: string): string {
   const stacks = readManifest(outdir);
   const localState = stacks.filter((s) => backendOf(outdir, s) === 'local').map((s) => s.name);
-  return renderAtlantisYaml(atlantisConfig(stacks, localState), localState);
+  const credentials = stackCredentials(outdir, stacks, WORKFLOW_NAME);
+  return renderAtlantisYaml(atlantisConfig(stacks, localState, credentials), localState);
 }
 
 /**
