@@ -133,6 +133,54 @@ export const LOAD_BALANCER_SUBNET_PREFIX_MAX = 27;
 /** ECS quota "Task definition size": the registered task definition JSON, at most 64 KiB. */
 export const TASK_DEFINITION_MAX_BYTES = 64 * 1024;
 
+/**
+ * The partition of every region this project knows (config/aws-facts.ts): IAM refuses a
+ * policy naming a resource of another partition (aws-cn, aws-us-gov), and no credential
+ * reaches across partitions.
+ */
+export const AWS_PARTITION = 'aws';
+
+/** An ARN of another partition than the environments' (checked after the ARN's own pattern). */
+export function arnPartitionProblem(arn: string): string | undefined {
+  const partition = /^arn:([^:]*):/.exec(arn)?.[1];
+  if (partition === undefined || partition === AWS_PARTITION) return undefined;
+  return `is in the partition "${partition}", but every supported region is in "${AWS_PARTITION}" (arn:${AWS_PARTITION}:...); IAM refuses ARNs of another partition`;
+}
+
+/** IAM role names (CreateRole RoleName): 1-64 characters; the path before it is separate. */
+const IAM_ROLE_NAME_MAX = 64;
+
+/** The role name in a role ARN (the part after the last `/`, after any path). */
+export function iamRoleArnProblem(arn: string): string | undefined {
+  const name = arn.slice(arn.lastIndexOf('/') + 1);
+  if (name.length === 0) return 'ends with "/": the role name after the path is missing';
+  if (name.length > IAM_ROLE_NAME_MAX) return `names a role of ${name.length} characters; IAM role names have at most ${IAM_ROLE_NAME_MAX}`;
+  return undefined;
+}
+
+/** Largest value of an AWS API integer (int32) field, e.g. an ECS desired count or a lifecycle day count. */
+export const API_INTEGER_MAX = 2147483647;
+
+/** Longest DNS name, and longest label, a certificate or CloudFront alias may have (RFC 1035, ACM). */
+const DNS_NAME_MAX = 253;
+const DNS_LABEL_MAX = 63;
+
+/** A DNS name's lengths (its characters are checked by the schema's pattern). */
+export function dnsNameLengthProblem(name: string): string | undefined {
+  if (name.length > DNS_NAME_MAX) return `${quote(name)} has ${name.length} characters; a DNS name has at most ${DNS_NAME_MAX}`;
+  const label = name.split('.').find((l) => l.length > DNS_LABEL_MAX);
+  if (label !== undefined) return `${quote(name)} has a label of ${label.length} characters; a DNS label has at most ${DNS_LABEL_MAX}`;
+  return undefined;
+}
+
+/** A container health check command (ECS HealthCheck.command: "CMD" or "CMD-SHELL", then the command). */
+export function healthCheckCommandProblem(command: readonly string[]): string | undefined {
+  const form = 'start with "CMD" (run the arguments directly) or "CMD-SHELL" (run them with the container\'s shell), followed by the command, e.g. ["CMD-SHELL", "curl -f http://localhost:8080/ || exit 1"]';
+  if (command[0] !== 'CMD' && command[0] !== 'CMD-SHELL') return `must ${form}`;
+  if (command.length < 2 || command.slice(1).every((part) => part.trim() === '')) return `has no command after ${quote(command[0])}; it must ${form}`;
+  return undefined;
+}
+
 /** One of the checks above as a zod refinement, for the schema. */
 export function refinedBy(problem: (value: string) => string | undefined) {
   return (value: string, ctx: z.RefinementCtx<string>): void => {

@@ -99,7 +99,7 @@ export function validateConfigData(data: unknown, file = '<inline>'): ResolvedCo
   const reserved = reservedKeys(data, '');
   const parsed = configSchema.safeParse(data);
   if (!parsed.success || reserved.length > 0) {
-    const schemaIssues = (parsed.error?.issues.map(toConfigIssue) ?? []).filter((i) => !reserved.some((r) => r.path === i.path));
+    const schemaIssues = (parsed.error ? withoutFollowUps(parsed.error.issues) : []).map(toConfigIssue).filter((i) => !reserved.some((r) => r.path === i.path));
     throw new ConfigError(file, [...reserved, ...schemaIssues]);
   }
   const { config, issues } = resolveConfig(parsed.data);
@@ -114,6 +114,17 @@ function reservedKeys(data: unknown, path: string): ConfigIssue[] {
     const at = path ? `${path}.${key}` : key;
     return key === '__proto__' ? [{ path: at, message: 'is not a usable key (JavaScript reserves "__proto__"); choose another name' }] : reservedKeys(value, at);
   });
+}
+
+/**
+ * A value of the wrong type is reported once: zod also runs the key's other checks on it
+ * (a string given for a list is then "too long" by the list's size limit), which would only
+ * mislead.
+ */
+function withoutFollowUps(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const key = (issue: z.core.$ZodIssue) => issue.path.map(String).join('\u0000');
+  const wrongType = new Set(issues.filter((i) => i.code === 'invalid_type').map(key));
+  return issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(key(i)));
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {

@@ -1,0 +1,134 @@
+/**
+ * Regressions found by an adversarial sweep of the configuration (wrong types, boundary
+ * values, malformed names and ARNs): each case is either refused by key with what would be
+ * valid, or accepted, never passed on to fail at `terraform apply`.
+ */
+import { ConfigError, validateConfigData } from '../config/load';
+import { parseCidr } from '../config/cidr';
+import { expectRejected, mutated, synthWith } from './helpers/bad-config';
+import { defaultConfigData, Json } from './helpers/synth';
+
+/** The issues the default configuration changed by `change` is refused with ("" when accepted). */
+function issuesOf(change: (data: Json) => void): string {
+  const data = defaultConfigData();
+  change(data);
+  try {
+    validateConfigData(data);
+    return '';
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+  }
+}
+
+const web = (data: Json): Json => data.environments.dev.services.web;
+
+describe('refused by key, with what would be valid', () => {
+  const cases: Array<[string, (data: Json) => void, RegExp]> = [
+    ['a missing region is "required", not an unknown region "undefined"', (d) => delete d.state.region, /^state\.region: is required; valid regions: us-east-1, /m],
+    ['a missing environment region likewise', (d) => delete d.environments.prod.region, /^environments\.prod\.region: is required; valid regions: /m],
+    ['a CIDR with a leading zero in an octet (Terraform refuses it)', (d) => (d.environments.dev.network.cidr = '010.10.0.0/16'), /^environments\.dev\.network\.cidr: "010\.10\.0\.0\/16" is not a valid IPv4 network CIDR/m],
+    ['a CIDR with a leading zero in the prefix', (d) => (d.environments.dev.network.cidr = '10.10.0.0/016'), /^environments\.dev\.network\.cidr: "10\.10\.0\.0\/016" is not a valid IPv4 network CIDR/m],
+    [
+      'a health check command without CMD or CMD-SHELL',
+      (d) => (web(d).healthCheck = { command: ['curl -f http://localhost:8080/'] }),
+      /^environments\.dev\.services\.web\.healthCheck\.command: must start with "CMD" \(run the arguments directly\) or "CMD-SHELL"/m,
+    ],
+    ['an empty health check command', (d) => (web(d).healthCheck = { command: [] }), /^environments\.dev\.services\.web\.healthCheck\.command: must start with "CMD"/m],
+    ['CMD-SHELL with nothing to run', (d) => (web(d).healthCheck = { command: ['CMD-SHELL', ' '] }), /^environments\.dev\.services\.web\.healthCheck\.command: has no command after "CMD-SHELL"/m],
+    ['a desired count beyond the API integer', (d) => (web(d).desiredCount = 2147483648), /^environments\.dev\.services\.web\.desiredCount: must be at most 2147483647/m],
+    [
+      'an autoscaling maximum beyond the API integer',
+      (d) => (web(d).autoscaling = { min: 1, max: 2147483648, cpuTarget: 50 }),
+      /^environments\.dev\.services\.web\.autoscaling\.max: must be at most 2147483647/m,
+    ],
+    ['access log expiry beyond the API integer', (d) => (d.environments.dev.platform = { accessLogs: { expirationDays: 2147483648 } }), /^environments\.dev\.platform\.accessLogs\.expirationDays: must be at most 2147483647/m],
+    ['state version expiry beyond the API integer', (d) => (d.state.noncurrentVersionDays = 2147483648), /^state\.noncurrentVersionDays: must be at most 2147483647/m],
+    [
+      'a secret of another partition (IAM refuses it in an aws-partition policy)',
+      (d) => (web(d).secrets = { DB_URL: 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db-AbCdEf' }),
+      /^environments\.dev\.services\.web\.secrets\.DB_URL: is in the partition "aws-cn", but every supported region is in "aws"/m,
+    ],
+    [
+      'a KMS key of another partition',
+      (d) => {
+        web(d).secrets = { DB_URL: 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-AbCdEf' };
+        web(d).secretsKmsKeyArns = ['arn:aws-us-gov:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'];
+      },
+      /^environments\.dev\.services\.web\.secretsKmsKeyArns\.0: is in the partition "aws-us-gov"/m,
+    ],
+    ['a state role of another partition', (d) => (d.environments.dev.stateRoleArn = 'arn:aws-cn:iam::123456789012:role/ci'), /^environments\.dev\.stateRoleArn: is in the partition "aws-cn"/m],
+    ['a state role name over 64 characters', (d) => (d.environments.dev.stateRoleArn = `arn:aws:iam::123456789012:role/ci/${'r'.repeat(65)}`), /^environments\.dev\.stateRoleArn: names a role of 65 characters; IAM role names have at most 64/m],
+    [
+      'an SSM parameter ARN with an empty path segment',
+      (d) => (web(d).secrets = { DB_URL: 'arn:aws:ssm:ap-northeast-2:123456789012:parameter//app/db' }),
+      /^environments\.dev\.services\.web\.secrets\.DB_URL: must be a Secrets Manager secret ARN .* no empty path segment/m,
+    ],
+    [
+      'a CloudFront alias given twice',
+      (d) => (d.environments.dev.cloudfront = { aliases: ['www.example.com', 'www.example.com'] }),
+      /^environments\.dev\.cloudfront\.aliases\.1: "www\.example\.com" is listed twice$/m,
+    ],
+    [
+      'a CloudFront alias with a 64-character label',
+      (d) => (d.environments.dev.cloudfront = { aliases: [`${'a'.repeat(64)}.example.com`] }),
+      /^environments\.dev\.cloudfront\.aliases\.0: .* has a label of 64 characters; a DNS label has at most 63/m,
+    ],
+    [
+      'a CloudFront alias over 253 characters',
+      (d) => (d.environments.dev.cloudfront = { aliases: [`${Array(5).fill('a'.repeat(60)).join('.')}.com`] }),
+      /^environments\.dev\.cloudfront\.aliases\.0: .*\(308 characters\) has 308 characters; a DNS name has at most 253/m,
+    ],
+    ['101 CloudFront aliases', (d) => (d.environments.dev.cloudfront = { aliases: Array.from({ length: 101 }, (_, i) => `a${i}.example.com`) }), /^environments\.dev\.cloudfront\.aliases: at most 100 aliases/m],
+  ];
+  it.each(cases)('%s', (_name, change, expected) => {
+    expect(issuesOf(change)).toMatch(expected);
+  });
+
+  it('a value of the wrong type is reported once, not also as too long for the list it should be', () => {
+    const issues = issuesOf((d) => {
+      web(d).routing = { pathPatterns: 'x'.repeat(300) };
+      d.environments.dev.cloudfront = { aliases: 'x'.repeat(300) };
+    });
+    expect(issues.split('\n')).toEqual([
+      'environments.dev.services.web.routing.pathPatterns: Invalid input: expected array, received string',
+      'environments.dev.cloudfront.aliases: Invalid input: expected array, received string',
+    ]);
+  });
+
+  it('the synth refuses such a configuration with every error, exit 1 and the output untouched', () => {
+    const result = synthWith(
+      mutated((d) => {
+        delete d.state.region;
+        d.environments.dev.network.cidr = '010.10.0.0/16';
+        web(d).healthCheck = { command: ['curl -f http://localhost:8080/'] };
+      }),
+    );
+    expectRejected(result, /3 configuration errors/);
+    expect(result.stderr).toMatch(/state\.region: is required/);
+    expect(result.stderr).toMatch(/network\.cidr: "010\.10\.0\.0\/16"/);
+    expect(result.stderr).toMatch(/healthCheck\.command: must start with "CMD"/);
+  });
+});
+
+describe('legal values at the boundaries are accepted', () => {
+  const cases: Array<[string, (data: Json) => void]> = [
+    ['a CMD-SHELL health check', (d) => (web(d).healthCheck = { command: ['CMD-SHELL', 'wget -qO- http://localhost:8080/ || exit 1'] })],
+    ['a CMD health check', (d) => (web(d).healthCheck = { command: ['CMD', '/bin/healthcheck', '--quiet'] })],
+    ['the largest desired count the API takes', (d) => (web(d).desiredCount = 2147483647)],
+    ['a 64-character state role name after a path', (d) => (d.environments.dev.stateRoleArn = `arn:aws:iam::123456789012:role/ci/${'r'.repeat(64)}`)],
+    ['an SSM parameter in a hierarchy', (d) => (web(d).secrets = { DB_URL: 'arn:aws:ssm:ap-northeast-2:123456789012:parameter/app/dev/db' })],
+    ['a CloudFront alias with a 63-character label', (d) => (d.environments.dev.cloudfront = { aliases: [`${'a'.repeat(63)}.example.com`] })],
+    ['100 CloudFront aliases', (d) => (d.environments.dev.cloudfront = { aliases: Array.from({ length: 100 }, (_, i) => `a${i}.example.com`) })],
+    ['a VPC CIDR whose octets are 0', (d) => (d.environments.dev.network.cidr = '100.64.0.0/16')],
+  ];
+  it.each(cases)('%s', (_name, change) => {
+    expect(issuesOf(change)).toBe('');
+  });
+
+  it('CIDRs without leading zeros still parse, 0 included', () => {
+    expect(parseCidr('0.0.0.0/0')).toEqual({ base: 0, prefix: 0 });
+    expect(parseCidr('10.0.0.0/8')).toEqual({ base: 10 * 2 ** 24, prefix: 8 });
+    expect(parseCidr('10.00.0.0/8')).toBeUndefined();
+  });
+});
