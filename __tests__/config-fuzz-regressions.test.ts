@@ -3,7 +3,7 @@
  * values, malformed names and ARNs): each case is either refused by key with what would be
  * valid, or accepted, never passed on to fail at `terraform apply`.
  */
-import { ConfigError, validateConfigData } from '../config/load';
+import { ConfigError, parseConfigText, validateConfigData } from '../config/load';
 import { parseCidr } from '../config/cidr';
 import { expectRejected, mutated, synthWith } from './helpers/bad-config';
 import { defaultConfigData, Json } from './helpers/synth';
@@ -94,6 +94,30 @@ describe('refused by key, with what would be valid', () => {
       'environments.dev.services.web.routing.pathPatterns: Invalid input: expected array, received string',
       'environments.dev.cloudfront.aliases: Invalid input: expected array, received string',
     ]);
+  });
+
+  it('a value beyond both the safe-integer bound and the key\'s own is reported once, with the tighter bound', () => {
+    expect(issuesOf((d) => (web(d).desiredCount = 1e22))).toBe('environments.dev.services.web.desiredCount: must be at most 2147483647 (an ECS API integer)');
+  });
+
+  it('a YAML alias inside its own anchor is refused by key, not followed forever', () => {
+    const refused = (text: string) => {
+      try {
+        parseConfigText(text);
+      } catch (error) {
+        return error instanceof ConfigError ? error.issues : error;
+      }
+      return [];
+    };
+    expect(refused('project: acme\nstate: &s {bucket: acme-state, region: ap-northeast-2, x: [*s]}\n')).toEqual([
+      { path: 'state.x.0', message: expect.stringMatching(/^contains itself \(a YAML alias \*name inside the node its anchor &name marks\)/) },
+    ]);
+    expect(refused('tags: &t {a: *t}\n')).toEqual([{ path: 'tags.a', message: expect.stringMatching(/^contains itself/) }]);
+  });
+
+  it('lists nested too deeply for the YAML parser are a configuration error in plain words', () => {
+    const text = `project: acme\nx: ${'['.repeat(20000)}${']'.repeat(20000)}\n`;
+    expect(() => parseConfigText(text)).toThrow(/malformed YAML: lists or mappings nested too deeply to read/);
   });
 
   it('the synth refuses such a configuration with every error, exit 1 and the output untouched', () => {

@@ -51,7 +51,7 @@ export function parseConfigText(text: string, file = '<inline>'): ResolvedConfig
   const lineCounter = new LineCounter();
   // Duplicate keys are found below, where their key path is known.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter });
-  const issues: ConfigIssue[] = doc.errors.map((e) => ({ path: '', message: `malformed YAML: ${e.message.split('\n')[0].replace(/:$/, '')}` }));
+  const issues: ConfigIssue[] = doc.errors.map((e) => ({ path: '', message: `malformed YAML: ${yamlErrorText(e.message)}` }));
   issues.push(...duplicateKeys(doc, lineCounter));
   if (issues.length > 0) throw new ConfigError(file, issues);
   let data: unknown;
@@ -67,6 +67,12 @@ export function parseConfigText(text: string, file = '<inline>'): ResolvedConfig
     throw new ConfigError(file, [{ path: '', message: 'the file is empty; expected a mapping with the keys project, state and environments' }]);
   }
   return validateConfigData(data, file);
+}
+
+/** A YAML parser message's first line; the parser's own stack overflow said in the file's terms. */
+function yamlErrorText(message: string): string {
+  const text = message.split('\n')[0].replace(/:$/, '');
+  return text.replace(/^Maximum call stack size exceeded/, 'lists or mappings nested too deeply to read');
 }
 
 /** Keys given twice in one mapping, by key path (YAML would silently keep only one value). */
@@ -97,6 +103,8 @@ function duplicateKeys(doc: Document, lines: LineCounter): ConfigIssue[] {
  */
 export function validateConfigData(data: unknown, file = '<inline>'): ResolvedConfig {
   const reserved = reservedKeys(data, '');
+  // The schema would recurse forever into a value that contains itself.
+  if (reserved.some((r) => r.message.startsWith('contains itself'))) throw new ConfigError(file, reserved);
   const parsed = configSchema.safeParse(data);
   if (!parsed.success || reserved.length > 0) {
     const schemaIssues = (parsed.error ? withoutFollowUps(parsed.error.issues) : []).map(toConfigIssue).filter((i) => !reserved.some((r) => r.path === i.path));
@@ -107,12 +115,19 @@ export function validateConfigData(data: unknown, file = '<inline>'): ResolvedCo
   return config;
 }
 
-/** `__proto__` keys: the schema's records would drop them silently, so they are refused by key. */
-function reservedKeys(data: unknown, path: string): ConfigIssue[] {
+/**
+ * Keys the schema cannot judge: `__proto__` (the schema's records would drop it silently)
+ * and a value that contains itself (a YAML alias inside its own anchor, `a: &x [*x]`, which
+ * the schema would follow forever). Both are refused by key.
+ */
+function reservedKeys(data: unknown, path: string, ancestors: readonly unknown[] = []): ConfigIssue[] {
   if (typeof data !== 'object' || data === null) return [];
+  if (ancestors.includes(data)) {
+    return [{ path, message: 'contains itself (a YAML alias *name inside the node its anchor &name marks); the configuration must be a tree: copy the values instead' }];
+  }
   return Object.entries(data).flatMap(([key, value]) => {
     const at = path ? `${path}.${key}` : key;
-    return key === '__proto__' ? [{ path: at, message: 'is not a usable key (JavaScript reserves "__proto__"); choose another name' }] : reservedKeys(value, at);
+    return key === '__proto__' ? [{ path: at, message: 'is not a usable key (JavaScript reserves "__proto__"); choose another name' }] : reservedKeys(value, at, [...ancestors, data]);
   });
 }
 
@@ -124,7 +139,14 @@ function reservedKeys(data: unknown, path: string): ConfigIssue[] {
 function withoutFollowUps(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
   const key = (issue: z.core.$ZodIssue) => issue.path.map(String).join('\u0000');
   const wrongType = new Set(issues.filter((i) => i.code === 'invalid_type').map(key));
-  return issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(key(i)));
+  // Of several upper bounds on one key (zod's safe-integer bound and the key's own), the tightest.
+  const tightest = new Map<string, z.core.$ZodIssue>();
+  for (const issue of issues) {
+    if (issue.code !== 'too_big') continue;
+    const kept = tightest.get(key(issue));
+    if (!kept || (kept.code === 'too_big' && Number(issue.maximum) < Number(kept.maximum))) tightest.set(key(issue), issue);
+  }
+  return issues.filter((i) => (i.code === 'invalid_type' || !wrongType.has(key(i))) && (i.code !== 'too_big' || tightest.get(key(i)) === i));
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
