@@ -79,6 +79,16 @@ describe('refused by key, with what would be valid', () => {
       (d) => (d.environments.dev.cloudfront = { aliases: [`${Array(5).fill('a'.repeat(60)).join('.')}.com`] }),
       /^environments\.dev\.cloudfront\.aliases\.0: .*\(308 characters\) has 308 characters; a DNS name has at most 253/m,
     ],
+    [
+      'a CloudFront alias with a label ending in a hyphen',
+      (d) => (d.environments.dev.cloudfront = { aliases: ['www-.example.com'] }),
+      /^environments\.dev\.cloudfront\.aliases\.0: "www-\.example\.com" has a label that begins or ends with a hyphen/m,
+    ],
+    [
+      'a first alias over 64 characters when the stack requests the certificate (ACM CN limit)',
+      (d) => (d.environments.dev.cloudfront = { aliases: [`${'a'.repeat(57)}.example.com`, 'www.example.com'] }),
+      /^environments\.dev\.cloudfront\.aliases\.0: .*\(69 characters\) has 69 characters, but the certificate the stack requests takes the first alias as its domain name, which ACM limits to 64/m,
+    ],
     ['101 CloudFront aliases', (d) => (d.environments.dev.cloudfront = { aliases: Array.from({ length: 101 }, (_, i) => `a${i}.example.com`) }), /^environments\.dev\.cloudfront\.aliases: at most 100 aliases/m],
   ];
   it.each(cases)('%s', (_name, change, expected) => {
@@ -142,8 +152,17 @@ describe('legal values at the boundaries are accepted', () => {
     ['the largest desired count the API takes', (d) => (web(d).desiredCount = 2147483647)],
     ['a 64-character state role name after a path', (d) => (d.environments.dev.stateRoleArn = `arn:aws:iam::123456789012:role/ci/${'r'.repeat(64)}`)],
     ['an SSM parameter in a hierarchy', (d) => (web(d).secrets = { DB_URL: 'arn:aws:ssm:ap-northeast-2:123456789012:parameter/app/dev/db' })],
-    ['a CloudFront alias with a 63-character label', (d) => (d.environments.dev.cloudfront = { aliases: [`${'a'.repeat(63)}.example.com`] })],
+    ['a CloudFront alias with a 63-character label (an alternative name)', (d) => (d.environments.dev.cloudfront = { aliases: ['www.example.com', `${'a'.repeat(63)}.example.com`] })],
     ['100 CloudFront aliases', (d) => (d.environments.dev.cloudfront = { aliases: Array.from({ length: 100 }, (_, i) => `a${i}.example.com`) })],
+    ['a first alias of exactly 64 characters', (d) => (d.environments.dev.cloudfront = { aliases: [`${'a'.repeat(52)}.example.com`] })],
+    [
+      'a long first alias with a certificate given (nothing requested)',
+      (d) =>
+        (d.environments.dev.cloudfront = {
+          aliases: [`${'a'.repeat(57)}.example.com`],
+          certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/9f8e7d6c-1111-2222-3333-444455556666',
+        }),
+    ],
     ['a VPC CIDR whose octets are 0', (d) => (d.environments.dev.network.cidr = '100.64.0.0/16')],
   ];
   it.each(cases)('%s', (_name, change) => {

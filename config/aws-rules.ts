@@ -165,13 +165,18 @@ export const API_INTEGER_MAX = 2147483647;
 const DNS_NAME_MAX = 253;
 const DNS_LABEL_MAX = 63;
 
-/** A DNS name's lengths (its characters are checked by the schema's pattern). */
-export function dnsNameLengthProblem(name: string): string | undefined {
+/** A DNS name's lengths and label edges (its characters are checked by the schema's pattern). */
+export function dnsNameProblem(name: string): string | undefined {
   if (name.length > DNS_NAME_MAX) return `${quote(name)} has ${name.length} characters; a DNS name has at most ${DNS_NAME_MAX}`;
-  const label = name.split('.').find((l) => l.length > DNS_LABEL_MAX);
-  if (label !== undefined) return `${quote(name)} has a label of ${label.length} characters; a DNS label has at most ${DNS_LABEL_MAX}`;
+  const labels = name.split('.');
+  const long = labels.find((l) => l.length > DNS_LABEL_MAX);
+  if (long !== undefined) return `${quote(name)} has a label of ${long.length} characters; a DNS label has at most ${DNS_LABEL_MAX}`;
+  if (labels.some((l) => l.startsWith('-') || l.endsWith('-'))) return `${quote(name)} has a label that begins or ends with a hyphen, which DNS (and ACM) do not allow`;
   return undefined;
 }
+
+/** ACM puts a certificate's first domain name in its subject (CN): at most 64 characters (RequestCertificate). */
+export const ACM_FIRST_DOMAIN_MAX = 64;
 
 /** A container health check command (ECS HealthCheck.command: "CMD" or "CMD-SHELL", then the command). */
 export function healthCheckCommandProblem(command: readonly string[]): string | undefined {

@@ -1,6 +1,6 @@
 /** Schema of an environment's optional `cloudfront` section (CloudFront in front of the ALB). */
 import { z } from 'zod';
-import { arnPartitionProblem, dnsNameLengthProblem, refinedBy, s3BucketNameProblem } from './aws-rules';
+import { arnPartitionProblem, dnsNameProblem, refinedBy, s3BucketNameProblem } from './aws-rules';
 import { quote } from './issues';
 
 export const cloudfrontSchema = z
@@ -13,7 +13,7 @@ export const cloudfrontSchema = z
       .default('vpc-origin')
       .describe('How the load balancer accepts only CloudFront. "vpc-origin" (recommended) makes the ALB internal.'),
     aliases: z
-      .array(z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name, e.g. www.example.com' }).superRefine(refinedBy(dnsNameLengthProblem)))
+      .array(z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name, e.g. www.example.com' }).superRefine(refinedBy(dnsNameProblem)))
       .max(100, { error: 'at most 100 aliases (a CloudFront distribution quota)' })
       // CloudFront and the certificate the stack requests take each name once.
       .superRefine((aliases, ctx) =>
@@ -55,7 +55,7 @@ export const cloudfrontSchema = z
     originDomain: z
       .string()
       .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a DNS name that resolves to the ALB and matches its certificate' })
-      .superRefine(refinedBy(dnsNameLengthProblem))
+      .superRefine(refinedBy(dnsNameProblem))
       .optional()
       .describe('prefix-list mode with an ALB certificate: the name CloudFront connects to over HTTPS (a CNAME of the ALB covered by platform.certificateArn).'),
     originSecret: z
