@@ -89,6 +89,7 @@ describe('refused by key, with what would be valid', () => {
       (d) => (d.environments.dev.cloudfront = { aliases: [`${'a'.repeat(57)}.example.com`, 'www.example.com'] }),
       /^environments\.dev\.cloudfront\.aliases\.0: .*\(69 characters\) has 69 characters, but the certificate the stack requests takes the first alias as its domain name, which ACM limits to 64/m,
     ],
+    ['project "sg": every security group name would begin with "sg-"', (d) => (d.project = 'sg'), /^project: the security group name "sg-dev-alb" must not begin with "sg-" \(AWS reserves it for group ids\); choose another project name$/m],
     ['101 CloudFront aliases', (d) => (d.environments.dev.cloudfront = { aliases: Array.from({ length: 101 }, (_, i) => `a${i}.example.com`) }), /^environments\.dev\.cloudfront\.aliases: at most 100 aliases/m],
   ];
   it.each(cases)('%s', (_name, change, expected) => {
@@ -163,6 +164,7 @@ describe('legal values at the boundaries are accepted', () => {
           certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/9f8e7d6c-1111-2222-3333-444455556666',
         }),
     ],
+    ['project "sgx" (only "sg-" is reserved)', (d) => (d.project = 'sgx')],
     ['a VPC CIDR whose octets are 0', (d) => (d.environments.dev.network.cidr = '100.64.0.0/16')],
   ];
   it.each(cases)('%s', (_name, change) => {

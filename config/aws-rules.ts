@@ -19,6 +19,13 @@ export function elbNameProblem(name: string, kind: 'load balancer' | 'target gro
   return undefined;
 }
 
+/** Security group names (EC2 API CreateSecurityGroup: up to 255 characters, not beginning with "sg-"). */
+export function securityGroupNameProblem(name: string): string | undefined {
+  if (name.length > 255) return `the security group name ${quote(name)} would have ${name.length} characters; AWS allows 255`;
+  if (name.toLowerCase().startsWith('sg-')) return `the security group name ${quote(name)} must not begin with "sg-" (AWS reserves it for group ids)`;
+  return undefined;
+}
+
 const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 const S3_RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
 
