@@ -131,6 +131,11 @@ describe('refused by key, with what would be valid', () => {
     expect(() => parseConfigText(text)).toThrow(/malformed YAML: lists or mappings nested too deeply to read/);
   });
 
+  it('ENVIRONMENTS made of separators only is refused, not a synth of the state bootstrap alone', () => {
+    const result = synthWith(mutated(() => undefined), { ENVIRONMENTS: ' , ' });
+    expectRejected(result, /ENVIRONMENTS: " , " names no environment; list some of dev, prod, or unset it for all/);
+  });
+
   it('the synth refuses such a configuration with every error, exit 1 and the output untouched', () => {
     const result = synthWith(
       mutated((d) => {
