@@ -90,6 +90,7 @@ describe('refused by key, with what would be valid', () => {
       /^environments\.dev\.cloudfront\.aliases\.0: .*\(69 characters\) has 69 characters, but the certificate the stack requests takes the first alias as its domain name, which ACM limits to 64/m,
     ],
     ['project "sg": every security group name would begin with "sg-"', (d) => (d.project = 'sg'), /^project: the security group name "sg-dev-alb" must not begin with "sg-" \(AWS reserves it for group ids\); choose another project name$/m],
+    ['a bucket name with a hyphen next to a dot', (d) => (d.state.bucket = 'acme-.state'), /^state\.bucket: a bucket name has no hyphen next to a dot: "acme-\.state"$/m],
     ['101 CloudFront aliases', (d) => (d.environments.dev.cloudfront = { aliases: Array.from({ length: 101 }, (_, i) => `a${i}.example.com`) }), /^environments\.dev\.cloudfront\.aliases: at most 100 aliases/m],
   ];
   it.each(cases)('%s', (_name, change, expected) => {
@@ -170,6 +171,7 @@ describe('legal values at the boundaries are accepted', () => {
         }),
     ],
     ['project "sgx" (only "sg-" is reserved)', (d) => (d.project = 'sgx')],
+    ['a bucket name with dots and hyphens apart', (d) => (d.state.bucket = 'acme.tf-state.ap-northeast-2')],
     ['a VPC CIDR whose octets are 0', (d) => (d.environments.dev.network.cidr = '100.64.0.0/16')],
   ];
   it.each(cases)('%s', (_name, change) => {

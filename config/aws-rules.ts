@@ -35,6 +35,8 @@ export function s3BucketNameProblem(name: string): string | undefined {
   if (!/^[a-z0-9.-]+$/.test(name)) return `a bucket name has only lowercase letters, digits, dots and hyphens: ${quote(name)}`;
   if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return `a bucket name begins and ends with a letter or digit: ${quote(name)}`;
   if (name.includes('..')) return `a bucket name has no two adjacent dots: ${quote(name)}`;
+  // Labels (between dots) begin and end with a letter or digit, as in DNS.
+  if (name.includes('.-') || name.includes('-.')) return `a bucket name has no hyphen next to a dot: ${quote(name)}`;
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return `a bucket name is not an IP address: ${quote(name)}`;
   const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
   if (prefix) return `a bucket name must not begin with the reserved prefix "${prefix}": ${quote(name)}`;
