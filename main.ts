@@ -12,8 +12,9 @@
  */
 // First, before cdktf loads: cheap stack traces unless DEBUG (lib/synth/stack-traces.ts).
 import './lib/synth/stack-traces';
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import * as path from 'node:path';
 import { ConfigError, configPathFromEnv, loadConfigFile } from './config/load';
 import type { ResolvedConfig } from './config/validate';
 import { NetworkStack } from './stacks/network-stack';
@@ -59,26 +60,32 @@ export function selectEnvironments(config: ResolvedConfig, selection: string | u
 
 /**
  * Synthesizes the configuration named by `env` into `CDKTF_OUTDIR` (default `cdktf.out`).
- * Returns the process exit code; problems are written to `stderr` as plain messages.
+ * Returns the process exit code; problems are written to `stderr` as plain messages. With
+ * `stdout` (the command line), a successful synth ends with a one-line summary there.
  */
-export function runSynth(env: NodeJS.ProcessEnv, stderr: { write(text: string): unknown }): number {
+export function runSynth(env: NodeJS.ProcessEnv, stderr: { write(text: string): unknown }, stdout?: { write(text: string): unknown }): number {
+  const started = performance.now();
   const file = configPathFromEnv(env);
   const outdir = env.CDKTF_OUTDIR ?? 'cdktf.out';
   try {
     const config = selectEnvironments(loadConfigFile(file), env.ENVIRONMENTS, file);
     let unlocked: string[] = [];
     let notices: string[] = [];
+    let stacks = 0;
     synthesizeAtomically(outdir, (tmpdir) => {
       const app = new App({ outdir: tmpdir });
       buildApp(app, config);
       app.synth();
+      stacks = app.node.children.filter((c) => c instanceof TerraformStack).length;
       // Guardrails on the final JSON and the preflight: refuse output whose tasks could not start.
       notices = checkSynthesized(tmpdir).notices;
-      // Every stack folder gets its committed provider lock file (locks/<stack>.terraform.lock.hcl).
+      // Every stack folder gets the committed provider lock file (locks/providers.terraform.lock.hcl).
       unlocked = copyLockFiles(tmpdir);
     });
     if (unlocked.length > 0) stderr.write(`warning: no provider lock file for ${unlocked.join(', ')}: run \`npm run locks\` and commit locks/\n`);
     for (const notice of notices) stderr.write(`${notice}\n`);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    stdout?.write(`Synthesized ${stacks} stacks from ${displayPath(file)} into ${displayPath(outdir)} in ${seconds} s\n`);
     return 0;
   } catch (error) {
     const expected = error instanceof ConfigError || error instanceof GuardrailError || error instanceof PreflightError;
@@ -89,4 +96,10 @@ export function runSynth(env: NodeJS.ProcessEnv, stderr: { write(text: string): 
   }
 }
 
-if (require.main === module) process.exitCode = runSynth(process.env, process.stderr);
+/** A path as the user would type it: relative to the working folder when inside it. */
+function displayPath(p: string): string {
+  const relative = path.relative(process.cwd(), path.resolve(p));
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : p;
+}
+
+if (require.main === module) process.exitCode = runSynth(process.env, process.stderr, process.stdout);

@@ -135,8 +135,8 @@ describe('autoplan.when_modified', () => {
     }
   });
 
-  test('a lock file plans only its stack; files that shape no stack plan nothing', () => {
-    expect(autoplanned(config, 'locks/dev-network.terraform.lock.hcl')).toEqual(['dev-network']);
+  test('the provider lock file plans every stack; files that shape no stack plan nothing', () => {
+    expect(autoplanned(config, 'locks/providers.terraform.lock.hcl')).toEqual(config.projects.map((p) => p.name));
     for (const file of ['README.md', '__tests__/atlantis.test.ts', 'docs/atlantis/repos.yaml', 'scripts/atlantis.ts', '.ci/run']) {
       expect({ file, planned: autoplanned(config, file) }).toEqual({ file, planned: [] });
     }
@@ -183,7 +183,7 @@ describe('generated for any set of stacks', () => {
       '../../../package-lock.json',
       '../../../config/**',
       '../../../stacks/**',
-      '../../../locks/net.terraform.lock.hcl',
+      '../../../locks/providers.terraform.lock.hcl',
     ]);
     expect(validate(cfg)).toBe(true);
 

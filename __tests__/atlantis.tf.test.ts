@@ -194,7 +194,7 @@ describeWithTerraform('the Atlantis cdktf workflow, run as Atlantis runs it', ()
     expect(plan[2].output).toContain('Terraform has been successfully initialized');
     expect(existsSync(env.PLANFILE!)).toBe(true);
     // init -lockfile=readonly left the committed lock file as it was.
-    expect(readFileSync(path.join(dir, '.terraform.lock.hcl'), 'utf8')).toBe(readFileSync(path.join(clone, 'locks', `${PROJECT}.terraform.lock.hcl`), 'utf8'));
+    expect(readFileSync(path.join(dir, '.terraform.lock.hcl'), 'utf8')).toBe(readFileSync(path.join(clone, 'locks', 'providers.terraform.lock.hcl'), 'utf8'));
   });
 
   test('terraform show reads the plan at $PLANFILE', async () => {

@@ -47,7 +47,7 @@ describe('refused by key, with what would be valid', () => {
     [
       'a secret of another partition (IAM refuses it in an aws-partition policy)',
       (d) => (web(d).secrets = { DB_URL: 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db-AbCdEf' }),
-      /^environments\.dev\.services\.web\.secrets\.DB_URL: is in the partition "aws-cn", but every supported region is in "aws"/m,
+      /^environments\.dev\.services\.web\.secrets\.DB_URL: is in the partition "aws-cn", but the supported regions are in "aws"/m,
     ],
     [
       'a KMS key of another partition',

@@ -124,7 +124,11 @@ describe('cost report with NAT egress', () => {
     expect(monthly(dev, 'nat-public-ipv4')).toBeCloseTo(1 * 730 * 0.005, 6); // $3.65
     expect(option(dev, 'nat-single')).toMatchObject({ synthesized: true });
     // The endpoint side is then the three a Fargate task needs, in each of the 2 AZs.
-    expect(option(dev, 'endpoints')).toMatchObject({ synthesized: false, label: 'Interface endpoints (ecr.api, ecr.dkr, logs)' });
+    expect(option(dev, 'endpoints')).toMatchObject({
+      synthesized: false,
+      label: 'Interface endpoints (3 services; 3 not synthesized)',
+      detail: '3 endpoints (ecr.api, ecr.dkr, logs) x 2 AZs x 730 h x $0.013',
+    });
     expect(option(dev, 'endpoints').fixedMonthlyUsd).toBeCloseTo(3 * 2 * 730 * 0.013, 6);
     expect(option(dev, 'endpoints').environmentMonthlyUsd).toBeCloseTo(dev.fixedMonthlyUsd - 43.07 - 3.65 + 56.94, 6);
   });
@@ -137,11 +141,32 @@ describe('cost report with NAT egress', () => {
     expect(option(dev, 'nat-single')).toMatchObject({ synthesized: false });
   });
 
-  test('NAT and endpoints together: both are in the total, the options replace both', () => {
+  test('NAT-only with secrets, Service Connect and ECS Exec: the endpoint side prices every endpoint those need', () => {
+    const data = natData('single', false);
+    const web = data.environments.dev.services.web;
+    data.environments.dev.services = {
+      web: { ...web, calls: ['api'], exec: true },
+      api: { ...web, exposure: 'internal', routing: undefined, secrets: { DATABASE_URL: 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:acme/dev/db-AbCdEf' } },
+    };
+    const dev = devReportOf(data);
+    const services = ['ecr.api', 'ecr.dkr', 'ecs', 'ecs-agent', 'ecs-telemetry', 'logs', 'secretsmanager', 'ssmmessages'];
+    expect(option(dev, 'endpoints')).toMatchObject({
+      synthesized: false,
+      label: 'Interface endpoints (8 services; 8 not synthesized)',
+      detail: `8 endpoints (${services.join(', ')}) x 2 AZs x 730 h x $0.013`,
+    });
+    expect(option(dev, 'endpoints').fixedMonthlyUsd).toBeCloseTo(8 * 2 * 730 * 0.013, 6);
+    expect(option(dev, 'nat-single')).toMatchObject({ synthesized: true });
+  });
+
+  test('NAT and endpoints together (egress: nat alone keeps the endpoints): both are in the total, marked as synthesized', () => {
     const dev = devReportOf(natData('single', true));
     expect(monthly(dev, 'interface-endpoints')).toBeCloseTo(56.94, 6);
     expect(monthly(dev, 'nat-gateways')).toBeCloseTo(43.07, 6);
-    expect(dev.egress.options.every((o) => !o.synthesized)).toBe(true);
+    expect(dev.egress.options.filter((o) => o.synthesized).map((o) => o.id)).toEqual(['nat-and-endpoints']);
+    expect(option(dev, 'nat-and-endpoints')).toMatchObject({ label: 'NAT gateway (1) and interface endpoints', detail: '1 NAT + 3 endpoints x 2 AZs', perGbUsd: 0.01 });
+    expect(option(dev, 'nat-and-endpoints').fixedMonthlyUsd).toBeCloseTo(56.94 + 43.07 + 3.65, 6);
+    expect(option(dev, 'nat-and-endpoints').environmentMonthlyUsd).toBeCloseTo(dev.fixedMonthlyUsd, 6);
     const others = dev.fixedMonthlyUsd - 56.94 - 43.07 - 3.65;
     expect(option(dev, 'endpoints').environmentMonthlyUsd).toBeCloseTo(others + 56.94, 6);
     expect(option(dev, 'nat-single').environmentMonthlyUsd).toBeCloseTo(others + 46.72, 6);

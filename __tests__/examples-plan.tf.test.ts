@@ -29,8 +29,8 @@ describeWithTerraform('example configurations plan offline', () => {
     }
   });
 
-  test('there are examples, among them CloudFront and an internal service', () => {
-    expect(examples).toEqual(expect.arrayContaining(['cloudfront.yaml', 'internal-service.yaml']));
+  test('there are examples, among them CloudFront, an internal service and one account per environment', () => {
+    expect(examples).toEqual(expect.arrayContaining(['cloudfront.yaml', 'internal-service.yaml', 'multi-account.yaml']));
   });
 
   test.each(cases.map((c) => [c.file, c.stack]))('%s: %s plans (which validates it)', (file, stack) => {

@@ -1,7 +1,8 @@
 /**
- * Provider lock files: every stack has one, it is current, it carries the zh: hash of every
- * platform's package and the verified linux_amd64 h1:, and the synth copies it into the
- * stack folder. No Terraform binary needed (locks.tf.test.ts checks them with Terraform).
+ * The provider lock file: one for every stack, current, carrying the zh: hash of every
+ * platform's package and the verified linux_amd64 h1:; the synth copies it into every stack
+ * folder, whatever the configuration. No Terraform binary needed (locks.tf.test.ts checks it
+ * with Terraform).
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -23,6 +24,8 @@ import {
   readHashes,
   readStackJson,
   renderLockFile,
+  SHARED_LOCK_FILE,
+  sharedRequirements,
 } from '../lib/terraform/locks';
 
 const AWS = 'registry.terraform.io/hashicorp/aws';
@@ -64,28 +67,32 @@ describe('the committed hashes (locks/provider-hashes.json)', () => {
   });
 });
 
-describe('locks/<stack>.terraform.lock.hcl', () => {
-  test('every stack has a lock file that passes every check', () => {
-    const problems = stacks.flatMap((stack) => {
-      const file = lockFilePath(stack);
-      return checkLockFile(stack, existsSync(file) ? readFileSync(file, 'utf8') : undefined, readStackJson(outdir, stack), hashes);
-    });
+describe('locks/providers.terraform.lock.hcl', () => {
+  test('the lock file passes every check for every stack', () => {
+    const file = lockFilePath();
+    const problems = stacks.flatMap((stack) => checkLockFile(stack, existsSync(file) ? readFileSync(file, 'utf8') : undefined, readStackJson(outdir, stack), hashes));
     expect(problems).toEqual([]);
   });
 
-  test('every lock file is exactly what `npm run locks` writes (not stale)', () => {
-    for (const stack of stacks) {
-      expect({ stack, text: readFileSync(lockFilePath(stack), 'utf8') }).toEqual({ stack, text: expectedLockFile(stack, readStackJson(outdir, stack), hashes) });
-    }
+  test('it is exactly what `npm run locks` writes (not stale)', () => {
+    expect(readFileSync(lockFilePath(), 'utf8')).toBe(expectedLockFile(readStackJson(outdir, stacks[0]), hashes));
   });
 
-  test('no lock file is left over from a stack that no longer exists', () => {
+  test('it is the only lock file: every stack requires the same providers, so one serves all', () => {
     const files = readdirSync(LOCKS_DIR).filter((f) => f.endsWith('.terraform.lock.hcl'));
-    expect(files.sort()).toEqual(stacks.map((s) => `${s}.terraform.lock.hcl`).sort());
+    expect(files).toEqual([SHARED_LOCK_FILE]);
+    expect(sharedRequirements(stacks.map((name) => ({ name, json: readStackJson(outdir, name) })))).toEqual([{ address: AWS, constraint: aws.version }]);
+  });
+
+  test('stacks that require different providers cannot share it: named in the error', () => {
+    const pinned = (version: string) => ({ terraform: { required_providers: { aws: { source: 'aws', version } } } });
+    expect(() => sharedRequirements([{ name: 'a', json: pinned(aws.version) }, { name: 'b', json: pinned('6.0.0') }])).toThrow(
+      `b requires ${AWS} 6.0.0, a ${AWS} ${aws.version}: every stack must pin the same providers and versions (one lock file serves them all)`,
+    );
   });
 
   test('a lock file says where its hashes come from and which platforms it serves', () => {
-    const text = readFileSync(lockFilePath(stacks[0]), 'utf8');
+    const text = readFileSync(lockFilePath(), 'utf8');
     expect(text.split('\n')[0]).toMatch(/^# .*npm run locks/);
     expect(text).toMatch(/# .*public lock files committed for hashicorp\/aws 5\.100\.0/);
     for (const platform of LOCK_PLATFORMS) expect(text).toContain(platform);
@@ -95,7 +102,7 @@ describe('locks/<stack>.terraform.lock.hcl', () => {
 describe('checkLockFile finds what a lock file lacks', () => {
   const stack = 'dev-network';
   const stackJson = { terraform: { required_providers: { aws: { source: 'aws', version: aws.version } } } };
-  const good = expectedLockFile(stack, stackJson, hashes);
+  const good = expectedLockFile(stackJson, hashes);
   const without = (hash: string) => good.replace(`    "${hash}",\n`, '');
 
   test('a complete lock file has no problems', () => {
@@ -103,7 +110,7 @@ describe('checkLockFile finds what a lock file lacks', () => {
   });
 
   test('a missing lock file', () => {
-    expect(checkLockFile(stack, undefined, stackJson, hashes)).toEqual([expect.stringMatching(/dev-network: no lock file .*npm run locks/)]);
+    expect(checkLockFile(stack, undefined, stackJson, hashes)).toEqual([`dev-network: no lock file (locks/${SHARED_LOCK_FILE}); run \`npm run locks\``]);
   });
 
   test.each(Object.entries(aws.zhByPlatform))('a lock file without the %s package hash names the platform', (platform, zh) => {
@@ -124,7 +131,7 @@ describe('checkLockFile finds what a lock file lacks', () => {
   });
 
   test('a lock file written on one platform only (h1: of the machine, no zh:) lacks every package hash', () => {
-    const onePlatform = renderLockFile(stack, [{ address: AWS, version: aws.version, constraints: aws.version, hashes: [LINUX_H1] }]);
+    const onePlatform = renderLockFile([{ address: AWS, version: aws.version, constraints: aws.version, hashes: [LINUX_H1] }]);
     const problems = checkLockFile(stack, onePlatform, stackJson, hashes);
     expect(problems).toHaveLength(15);
     expect(problems).toContain(`${stack}: ${AWS} lacks ${LINUX_ZH} (the linux_amd64 package)`);
@@ -142,9 +149,9 @@ describe('checkLockFile finds what a lock file lacks', () => {
 
   test('a provider version without committed hashes cannot be rendered offline', () => {
     const newer = { terraform: { required_providers: { aws: { source: 'aws', version: '6.0.0' } } } };
-    expect(() => expectedLockFile(stack, newer, hashes)).toThrow(/no committed hashes for registry\.terraform\.io\/hashicorp\/aws 6\.0\.0.*npm run locks/);
+    expect(() => expectedLockFile(newer, hashes)).toThrow(/no committed hashes for registry\.terraform\.io\/hashicorp\/aws 6\.0\.0.*npm run locks/);
     const loose = { terraform: { required_providers: { aws: { source: 'aws', version: '~> 5.0' } } } };
-    expect(() => expectedLockFile(stack, loose, hashes)).toThrow(/pin an exact version/);
+    expect(() => expectedLockFile(loose, hashes)).toThrow(/pin an exact version/);
   });
 });
 
@@ -164,14 +171,14 @@ describe('`npm run locks` online: the registry answer against the committed hash
   test('a new provider version is recorded from the registry, and its lock files render from it', () => {
     const merged = mergeRegistryHashes(hashes, registry('6.0.0', ['h1:x', 'zh:b', 'zh:a']));
     expect(merged.providers[AWS]).toMatchObject({ version: '6.0.0', h1: ['h1:x'], zh: ['zh:a', 'zh:b'], zhByPlatform: {} });
-    const text = expectedLockFile('s', { terraform: { required_providers: { aws: { source: 'aws', version: '6.0.0' } } } }, merged);
+    const text = expectedLockFile({ terraform: { required_providers: { aws: { source: 'aws', version: '6.0.0' } } } }, merged);
     expect(parseLockFile(text)).toEqual([{ address: AWS, version: '6.0.0', constraints: '6.0.0', hashes: ['h1:x', 'zh:a', 'zh:b'] }]);
   });
 });
 
 describe('lock file format', () => {
   test('renders like `terraform providers lock` (sorted, aligned) and parses back', () => {
-    const text = renderLockFile('s', [{ address: AWS, version: '1.2.3', constraints: '1.2.3', hashes: ['zh:bb', 'h1:b', 'zh:aa', 'h1:a', 'h1:a'] }]);
+    const text = renderLockFile([{ address: AWS, version: '1.2.3', constraints: '1.2.3', hashes: ['zh:bb', 'h1:b', 'zh:aa', 'h1:a', 'h1:a'] }]);
     expect(text).toContain(['provider "registry.terraform.io/hashicorp/aws" {', '  version     = "1.2.3"', '  constraints = "1.2.3"', '  hashes = [', '    "h1:a",', '    "h1:b",', '    "zh:aa",', '    "zh:bb",', '  ]', '}'].join('\n'));
     expect(parseLockFile(text)).toEqual([{ address: AWS, version: '1.2.3', constraints: '1.2.3', hashes: ['h1:a', 'h1:b', 'zh:aa', 'zh:bb'] }]);
   });
@@ -186,22 +193,35 @@ describe('lock file format', () => {
   });
 });
 
-describe('the synth copies the lock files into the stack folders', () => {
-  test('every synthesized stack folder holds its committed lock file, byte for byte', () => {
+describe('the synth copies the lock file into the stack folders', () => {
+  test('every synthesized stack folder holds the committed lock file, byte for byte', () => {
     for (const stack of stacks) {
-      expect(readFileSync(path.join(outdir, 'stacks', stack, '.terraform.lock.hcl'), 'utf8')).toBe(readFileSync(lockFilePath(stack), 'utf8'));
+      expect(readFileSync(path.join(outdir, 'stacks', stack, '.terraform.lock.hcl'), 'utf8')).toBe(readFileSync(lockFilePath(), 'utf8'));
     }
     expect(stderr.join('')).not.toMatch(/no provider lock file/);
   });
 
-  test('a stack without a lock file is reported, and the others still get theirs', () => {
-    const locks = mkdtempSync(path.join(os.tmpdir(), 'locks-partial-'));
-    writeFileSync(lockFilePath(stacks[0], locks), '# only this one\n');
+  test('without the lock file every stack is reported and gets none', () => {
     const copy = mkdtempSync(path.join(os.tmpdir(), 'locks-copy-'));
     writeFileSync(path.join(copy, 'manifest.json'), readFileSync(path.join(outdir, 'manifest.json')));
     for (const stack of stacks) mkdirSync(path.join(copy, 'stacks', stack), { recursive: true });
-    expect(copyLockFiles(copy, locks)).toEqual(stacks.slice(1));
-    expect(readFileSync(path.join(copy, 'stacks', stacks[0], '.terraform.lock.hcl'), 'utf8')).toBe('# only this one\n');
-    expect(existsSync(path.join(copy, 'stacks', stacks[1], '.terraform.lock.hcl'))).toBe(false);
+    expect(copyLockFiles(copy, mkdtempSync(path.join(os.tmpdir(), 'locks-none-')))).toEqual(stacks);
+    expect(existsSync(path.join(copy, 'stacks', stacks[0], '.terraform.lock.hcl'))).toBe(false);
+  });
+
+  test('a configuration of your own (INFRA_CONFIG) with other stacks gets the same lock file in every stack', () => {
+    const own = path.join(mkdtempSync(path.join(os.tmpdir(), 'locks-own-')), 'own.yaml');
+    const yaml = readFileSync(path.join(__dirname, '..', 'config', 'environments.yaml'), 'utf8').replace(/^(\s+)web:$/m, '$1shop:');
+    expect(yaml).toMatch(/^\s+shop:$/m);
+    writeFileSync(own, yaml);
+    const ownOut = path.join(path.dirname(own), 'out');
+    const messages: string[] = [];
+    expect(runSynth({ ...process.env, CDKTF_OUTDIR: ownOut, INFRA_CONFIG: own, ENVIRONMENTS: 'dev' }, { write: (t: string) => messages.push(t) })).toBe(0);
+    expect(messages.join('')).not.toMatch(/no provider lock file/);
+    const ownStacks = readManifest(ownOut).map((s) => s.name);
+    expect(ownStacks).toContain('dev-shop');
+    for (const stack of ownStacks) {
+      expect(readFileSync(path.join(ownOut, 'stacks', stack, '.terraform.lock.hcl'), 'utf8')).toBe(readFileSync(lockFilePath(), 'utf8'));
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The lock files with real Terraform: their linux_amd64 h1: is what Terraform computes for
- * the provider package it installs, `init -lockfile=readonly` passes with them, and fails
+ * The lock file with real Terraform: its linux_amd64 h1: is what Terraform computes for
+ * the provider package it installs, `init -lockfile=readonly` passes with it, and fails
  * when the lock file does not vouch for the package (provider drift fails loudly).
  */
 import { spawnSync } from 'node:child_process';
@@ -39,7 +39,7 @@ describeWithTerraform('provider lock files with Terraform', () => {
     expect(h1).toHaveLength(1);
     expect(readHashes().providers[AWS].h1ByPlatform.linux_amd64).toBe(h1[0]);
     for (const stack of readdirStacks(outdir)) {
-      const locked = parseLockFile(readFileSync(lockFilePath(stack), 'utf8')).find((p) => p.address === AWS)!;
+      const locked = parseLockFile(readFileSync(lockFilePath(), 'utf8')).find((p) => p.address === AWS)!;
       expect({ stack, version: locked.version, has: locked.hashes.includes(h1[0]) }).toEqual({ stack, version: computed.version, has: true });
     }
   });

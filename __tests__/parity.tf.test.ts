@@ -128,7 +128,7 @@ describeWithTerraform('cdktf CLI and plain Terraform give the same result', () =
     expect(planRun.stdout).toContain('terraform init -input=false -lockfile=readonly');
     expect(existsSync(path.join(npmOut, 'stacks', STACK, `${STACK}.tfplan`))).toBe(true);
     // The lock file is the committed one, untouched by init.
-    expect(readFileSync(path.join(npmOut, 'stacks', STACK, '.terraform.lock.hcl'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'locks', `${STACK}.terraform.lock.hcl`), 'utf8'));
+    expect(readFileSync(path.join(npmOut, 'stacks', STACK, '.terraform.lock.hcl'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'locks', 'providers.terraform.lock.hcl'), 'utf8'));
   });
 
   test('`cdktf diff` runs offline and proposes the same changes as plain `terraform plan`', () => {

@@ -4,6 +4,8 @@
  * breaks it is refused at synth instead of failing at `terraform apply`; docs/configuration.md
  * ("Refused at synth") lists them with their sources.
  */
+import { partitionOf } from './account-schema';
+import { KNOWN_REGIONS } from './aws-facts';
 import { Cidr, contains, parseCidr } from './cidr';
 import type { z } from 'zod';
 import { quote } from './issues';
@@ -143,17 +145,16 @@ export const LOAD_BALANCER_SUBNET_PREFIX_MAX = 27;
 export const TASK_DEFINITION_MAX_BYTES = 64 * 1024;
 
 /**
- * The partition of every region this project knows (config/aws-facts.ts): IAM refuses a
- * policy naming a resource of another partition (aws-cn, aws-us-gov), and no credential
- * reaches across partitions.
+ * The partitions of the regions this project knows (config/aws-facts.ts): IAM refuses a
+ * policy naming a resource of another partition, and no credential reaches across them.
  */
-export const AWS_PARTITION = 'aws';
+const KNOWN_PARTITIONS: readonly string[] = [...new Set(KNOWN_REGIONS.map(partitionOf))];
 
-/** An ARN of another partition than the environments' (checked after the ARN's own pattern). */
+/** An ARN of a partition no supported region is in (checked after the ARN's own pattern). */
 export function arnPartitionProblem(arn: string): string | undefined {
   const partition = /^arn:([^:]*):/.exec(arn)?.[1];
-  if (partition === undefined || partition === AWS_PARTITION) return undefined;
-  return `is in the partition "${partition}", but every supported region is in "${AWS_PARTITION}" (arn:${AWS_PARTITION}:...); IAM refuses ARNs of another partition`;
+  if (partition === undefined || KNOWN_PARTITIONS.includes(partition)) return undefined;
+  return `is in the partition "${partition}", but the supported regions are in ${KNOWN_PARTITIONS.map((p) => `"${p}"`).join(', ')} (arn:${KNOWN_PARTITIONS[0]}:...); IAM refuses ARNs of another partition`;
 }
 
 /** IAM role names (CreateRole RoleName): 1-64 characters; the path before it is separate. */

@@ -10,6 +10,7 @@ import { API_INTEGER_MAX, arnPartitionProblem, iamRoleArnProblem, refinedBy, s3B
 import { isCanonical, parseCidr } from './cidr';
 import { quote } from './issues';
 import { LOG_RETENTION_DAYS } from './log-retention';
+import { accountId, externalId, roleArn } from './account-schema';
 import { cloudfrontSchema } from './cloudfront-schema';
 import { platformSchema, servicesSchema } from './service-schema';
 
@@ -109,13 +110,20 @@ export const environmentSchema = z
     platform: platformSchema.default({ idleTimeout: 60 }),
     services: servicesSchema.default({}).describe('Fargate services by name; each becomes the stack <env>-<service>.'),
     cloudfront: cloudfrontSchema.optional(),
+    account: accountId
+      .optional()
+      .describe('The AWS account (12 digits, quoted) the environment deploys into: every provider of its stacks is pinned to it (allowed_account_ids), so Terraform refuses other credentials. Default: not pinned.'),
+    deployRoleArn: roleArn
+      .optional()
+      .describe('Role every AWS provider of the environment assumes (in `account`, which it requires). Default: the caller credentials.'),
+    deployRoleExternalId: externalId.optional().describe('External id for assuming deployRoleArn, if its trust policy requires one. Default: none.'),
     stateRoleArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)' })
       .superRefine(refinedBy(arnPartitionProblem))
       .superRefine(refinedBy(iamRoleArnProblem))
       .optional()
-      .describe('Role the S3 backend assumes to reach the state bucket (for CI roles). Default: the caller credentials.'),
+      .describe("Role the S3 backend assumes to reach the state bucket (for CI roles). With state.account, the bootstrap grants it this environment's state keys. Default: the caller credentials."),
     tags: z.record(z.string(), z.string()).default({}).describe('Tags added to every resource of the environment.'),
   })
   .describe('One environment: a VPC, a platform and its services.');
@@ -144,6 +152,9 @@ export const stateSchema = z
       .enum(['local', 's3'], { error: 'must be "local" (until the state bucket exists) or "s3" (once it does; see `npm run state:migrate`)' })
       .default('local')
       .describe('Where the terraform-state stack keeps its own state: "local" (terraform-state/terraform.tfstate, until the bucket exists) or "s3" (in the bucket it created; set it before `npm run state:migrate`).'),
+    account: accountId
+      .optional()
+      .describe("The AWS account of the state bucket (12 digits, quoted): pins the bootstrap's provider to it and lets each environment's stateRoleArn, in any account, reach only that environment's state keys. Default: not pinned; state roles in one account."),
   })
   .describe('Remote state: the S3 bucket (and optional DynamoDB table) every stack keeps its state in.');
 

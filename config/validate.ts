@@ -8,6 +8,7 @@ import { isPrivateRange, LOAD_BALANCER_SUBNET_PREFIX_MAX, PRIVATE_RANGES } from 
 import { Cidr, contains, formatCidr, isCanonical, overlaps, parseCidr, subnet } from './cidr';
 import { ConfigIssue, quote } from './issues';
 import type { ParsedConfig, ParsedEnvironment } from './schema';
+import { checkAccountCollisions, checkStateRoleAccounts, resolveAccountAccess, ResolvedAccountAccess } from './validate-accounts';
 import { resolveCloudfront, ResolvedCloudfront } from './validate-cloudfront';
 import { checkDerivedNames } from './validate-names';
 import { EndpointNeed, RESERVED_SERVICE_NAMES, resolvePlatform, resolveServices, ResolvedPlatform, ResolvedService } from './validate-services';
@@ -38,6 +39,8 @@ export interface ResolvedEnvironment {
   /** CloudFront in front of the load balancer, when enabled. */
   readonly cloudfront?: ResolvedCloudfront;
   readonly stateRoleArn?: string;
+  /** The pinned account and the role the providers assume (`account`, `deployRoleArn`). */
+  readonly access: ResolvedAccountAccess;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -58,6 +61,8 @@ export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; 
     resolveEnvironment(parsed.project, name, env, `environments.${name}`, issues),
   );
   checkStateRules(parsed, issues);
+  checkStateRoleAccounts(parsed, issues);
+  checkAccountCollisions(parsed, issues);
   checkDerivedNames(parsed, RESERVED_SERVICE_NAMES, issues);
   if (issues.length > 0) return { issues };
   return {
@@ -91,8 +96,9 @@ function resolveEnvironment(project: string, name: string, env: ParsedEnvironmen
   // Behind a CloudFront VPC origin the load balancer is internal, in the private subnets.
   const albTier = cloudfront?.originProtection === 'vpc-origin' ? 'private' : 'public';
   const network = resolveNetwork(env, services.flatMap((s) => s.endpointNeeds), albTier, `${path}.network`, issues);
+  const access = resolveAccountAccess(env, path, issues);
   if (!network || issues.length > before) return undefined;
-  return { name, region: env.region, network, platform, services, cloudfront, stateRoleArn: env.stateRoleArn, tags: env.tags };
+  return { name, region: env.region, network, platform, services, cloudfront, stateRoleArn: env.stateRoleArn, access, tags: env.tags };
 }
 
 function resolveNetwork(env: ParsedEnvironment, needs: readonly EndpointNeed[], albTier: 'public' | 'private', path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {
@@ -235,14 +241,8 @@ function checkNoOverlap(entries: { c: string; p: string }[], issues: ConfigIssue
   }
 }
 
-/**
- * Rules relating the remote state to the environments: tasks must not be able to read state
- * (it holds every resource attribute, secrets included), and the backend roles must live in
- * one account, the bucket's (the backends name the state key by an alias, which KMS resolves
- * in the caller's account, and the bucket policy grants no other account).
- */
+/** Tasks must not be able to read state: it holds every resource attribute, secrets included. */
 function checkStateRules(parsed: ParsedConfig, issues: ConfigIssue[]): void {
-  const roleAccounts: { env: string; account: string }[] = [];
   for (const [name, env] of Object.entries(parsed.environments)) {
     env.network.s3GatewayBuckets.forEach((bucket, i) => {
       if (bucket === parsed.state.bucket) {
@@ -252,16 +252,5 @@ function checkStateRules(parsed: ParsedConfig, issues: ConfigIssue[]): void {
         });
       }
     });
-    const account = env.stateRoleArn?.split(':')[4];
-    if (account) roleAccounts.push({ env: name, account });
-  }
-  const first = roleAccounts[0];
-  for (const other of roleAccounts.slice(1)) {
-    if (other.account !== first.account) {
-      issues.push({
-        path: `environments.${other.env}.stateRoleArn`,
-        message: `is in account ${other.account}, but environments.${first.env}.stateRoleArn is in ${first.account}; the state bucket lives in one account and every backend role must be in it`,
-      });
-    }
   }
 }

@@ -11,6 +11,8 @@ export interface PolicyStatement {
   readonly Principal?: '*' | Record<string, string | string[]>;
   readonly Action: string | string[];
   readonly Resource?: string | string[];
+  /** Every resource except these (in Deny statements: "anything outside"). */
+  readonly NotResource?: string | string[];
   readonly Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 

@@ -8,6 +8,7 @@ import type { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import type { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import type { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import type { PolicyStatement } from './iam-policy';
 import { SecureBucket } from './secure-bucket';
 
 export interface StateBucketProps {
@@ -31,6 +32,16 @@ export interface StateBucketProps {
    * @default 7
    */
   readonly abortIncompleteUploadDays?: number;
+  /**
+   * Statements added to the bucket policy after the TLS denies (cross-account state grants).
+   * @default - none: access is delegated to IAM in the bucket's account
+   */
+  readonly policyStatements?: PolicyStatement[];
+  /**
+   * The key policy of the KMS key (with `encryption: 'kms'`), as JSON.
+   * @default - the default key policy: the key's account may delegate use through IAM
+   */
+  readonly kmsKeyPolicy?: string;
 }
 
 /** Days a scheduled key deletion waits (the maximum KMS allows), so a mistake can be undone. */
@@ -48,8 +59,9 @@ export const STATE_KEY_DELETION_WINDOW_DAYS = 30;
  *  - `prevent_destroy` on the bucket and the key, and no `force_destroy`: Terraform refuses
  *    to plan their destruction, and a non-empty bucket cannot be deleted by Terraform.
  *
- * The key keeps the default key policy (the account may delegate use through IAM): naming
- * the account would need an `aws_caller_identity` lookup, which needs AWS at plan time.
+ * The key keeps the default key policy (the account may delegate use through IAM) unless a
+ * policy is given: naming the account needs `state.account` (an `aws_caller_identity`
+ * lookup would need AWS at plan time).
  */
 export class StateBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -72,6 +84,7 @@ export class StateBucket extends Construct {
         description: `Encrypts the Terraform state in s3://${props.bucketName}`,
         enableKeyRotation: true,
         deletionWindowInDays: STATE_KEY_DELETION_WINDOW_DAYS,
+        policy: props.kmsKeyPolicy,
         lifecycle: { preventDestroy: true },
       });
       this.kmsAlias = new KmsAlias(this, 'key-alias', { name: props.kmsAlias, targetKeyId: this.kmsKey.keyId });
@@ -83,6 +96,7 @@ export class StateBucket extends Construct {
       versioned: true,
       preventDestroy: true,
       abortIncompleteUploadDays: props.abortIncompleteUploadDays,
+      policyStatements: props.policyStatements ? () => props.policyStatements! : undefined,
       lifecycleRules: [
         {
           id: 'expire-noncurrent-state-versions',

@@ -3,7 +3,8 @@ import { S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
 import { addGuardrails } from '../modules/guardrails';
-import { stateKey, stateKmsAlias } from '../modules/state-naming';
+import { stateKey, stateKmsKeyId, stateWorkspaceKeyPrefix } from '../modules/state-naming';
+import { ProviderAccountProps, providerAccountConfig } from './provider-account';
 
 /** Terraform CLI versions the synthesized stacks accept: S3 lock files (`use_lockfile`) need 1.10. */
 export const REQUIRED_TERRAFORM_VERSION = '>= 1.10';
@@ -15,6 +16,11 @@ export interface BaseStackProps {
   readonly region: string;
   /** Role the backend assumes for the state bucket. @default - the caller's credentials */
   readonly stateRoleArn?: string;
+  /**
+   * The account every AWS provider of the stack is pinned to and the role it assumes there.
+   * @default - not pinned, no role: the caller's credentials, whatever account they are in
+   */
+  readonly access?: ProviderAccountProps;
   /** Tags on every resource of the stack (merged over the project's tags). @default {} */
   readonly tags?: Readonly<Record<string, string>>;
   /**
@@ -32,17 +38,21 @@ export function environmentStackProps(config: ResolvedConfig, environment: Resol
     environment: environment.name,
     region: environment.region,
     stateRoleArn: environment.stateRoleArn,
+    access: environment.access,
     tags: { ...environment.tags, ...extraTags },
   };
 }
 
 /**
  * What every stack of the project shares: the pinned Terraform version, the AWS provider
- * (region and default tags only; credentials come from the environment, never from code)
- * and the S3 backend with a key unique to the stack, `<env>/<stack>.tfstate`.
+ * (region, default tags, and the account it may act in and the role it assumes there;
+ * credentials come from the environment, never from code) and the S3 backend with a key
+ * unique to the stack, `<env>/<stack>.tfstate`.
  */
 export abstract class BaseStack extends TerraformStack {
   readonly region: string;
+  /** `allowed_account_ids` and `assume_role` for every AWS provider of the stack (aliases too). */
+  readonly providerAccount: ReturnType<typeof providerAccountConfig>;
 
   protected constructor(scope: Construct, name: string, props: BaseStackProps) {
     super(scope, name);
@@ -51,8 +61,10 @@ export abstract class BaseStack extends TerraformStack {
     addGuardrails(this);
     this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
 
+    this.providerAccount = providerAccountConfig(props.config.project, name, props.access ?? {});
     new AwsProvider(this, 'aws', {
       region: props.region,
+      ...this.providerAccount,
       defaultTags: [
         {
           tags: {
@@ -77,7 +89,9 @@ export abstract class BaseStack extends TerraformStack {
         region: state.region,
         encrypt: true,
         // With SSE-KMS, name the bootstrap's key: `encrypt` alone makes Terraform send AES256.
-        kmsKeyId: state.encryption === 'kms' ? stateKmsAlias(state.bucket) : undefined,
+        kmsKeyId: state.encryption === 'kms' ? stateKmsKeyId(state) : undefined,
+        // With per-environment grants (state.account), keep workspaces under `<env>/` too.
+        workspaceKeyPrefix: stateWorkspaceKeyPrefix(state, props.environment),
         dynamodbTable: state.lockTable,
         assumeRole: props.stateRoleArn ? { roleArn: props.stateRoleArn } : undefined,
       });

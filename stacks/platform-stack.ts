@@ -82,7 +82,8 @@ export class PlatformStack extends BaseStack {
     });
 
     if (cf) {
-      const usEast1 = new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1' });
+      // The same account and role as the stack's main provider: CloudFront is part of the environment.
+      const usEast1 = new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1', ...this.providerAccount });
       this.cloudfront = new CloudfrontEdge(this, 'cloudfront', {
         name,
         usEast1,

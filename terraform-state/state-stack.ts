@@ -16,6 +16,8 @@ import { App, LocalBackend, TerraformOutput } from 'cdktf';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { ResolvedConfig } from '../config/validate';
 import { policyDocument } from '../modules/iam-policy';
+import { partitionOf } from '../config/account-schema';
+import { stateAccessBucketStatements, stateAccessKeyStatements, StateAccessProps } from '../modules/state-access-policy';
 import { stateBackendStatements } from '../modules/state-backend-policy';
 import { StateBucket } from '../modules/state-bucket';
 import { StateLockTable } from '../modules/state-lock-table';
@@ -51,6 +53,7 @@ export class StateStack extends BaseStack {
       config,
       region: state.region,
       remoteState: state.bootstrapBackend === 's3',
+      access: { account: state.account },
     });
     if (state.bootstrapBackend === 'local') {
       new LocalBackend(this, { path: localStatePathFrom(App.of(this).outdir) });
@@ -61,6 +64,7 @@ export class StateStack extends BaseStack {
       encryption: state.encryption,
       kmsAlias: state.encryption === 'kms' ? stateKmsAlias(state.bucket) : undefined,
       noncurrentVersionDays: state.noncurrentVersionDays,
+      ...crossAccountPolicies(config),
     });
     if (state.lockTable) {
       this.lockTable = new StateLockTable(this, 'lock', { name: state.lockTable });
@@ -98,4 +102,24 @@ export class StateStack extends BaseStack {
     };
     for (const [id, output] of Object.entries(outputs)) new TerraformOutput(this, id, output);
   }
+}
+
+/**
+ * With `state.account`: the bucket policy grants each environment's state role its own keys,
+ * and the key policy names the account and the roles (state-access-policy.ts).
+ */
+function crossAccountPolicies(config: ResolvedConfig): { policyStatements?: ReturnType<typeof stateAccessBucketStatements>; kmsKeyPolicy?: string } {
+  const state = config.state;
+  if (!state.account) return {};
+  const access: StateAccessProps = {
+    bucketName: state.bucket,
+    partition: partitionOf(state.region),
+    region: state.region,
+    account: state.account,
+    grants: config.environments.filter((e) => e.stateRoleArn).map((e) => ({ environment: e.name, roleArn: e.stateRoleArn! })),
+  };
+  return {
+    policyStatements: stateAccessBucketStatements(access),
+    kmsKeyPolicy: state.encryption === 'kms' ? policyDocument(...stateAccessKeyStatements(access)) : undefined,
+  };
 }

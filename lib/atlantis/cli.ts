@@ -11,6 +11,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse } from 'yaml';
+import { configPathFromEnv } from '../../config/load';
 import { runSynth } from '../../main';
 import { ATLANTIS_FILE, atlantisSynth, CI_OUTDIR, generateAtlantisYaml } from './repo-config';
 import { REPO_ROOT } from '../terraform/locks';
@@ -19,7 +21,27 @@ function synthInto(outdir: string): number {
   return runSynth({ ...process.env, CDKTF_OUTDIR: outdir }, process.stderr);
 }
 
+/**
+ * atlantis.yaml is committed and checked by the tests against the committed configuration:
+ * generating it from another one (INFRA_CONFIG) or part of one (ENVIRONMENTS) would leave
+ * the repository inconsistent, so it is refused.
+ */
+export function generatorRefusal(env: NodeJS.ProcessEnv): string | undefined {
+  const set = ['INFRA_CONFIG', 'ENVIRONMENTS'].filter((name) => env[name]);
+  if (set.length === 0) return undefined;
+  return [
+    `${set.map((name) => `${name}=${env[name]}`).join(' ')} is set: \`npm run atlantis\` writes ${ATLANTIS_FILE} from the committed config/environments.yaml only,`,
+    'the configuration CI, the tests and Atlantis use. Unset it to regenerate; to deploy your own configuration, put it in',
+    'config/environments.yaml (docs/configuration.md, "Which configuration is used").',
+  ].join('\n');
+}
+
 function generate(check: boolean): number {
+  const refusal = generatorRefusal(process.env);
+  if (refusal) {
+    process.stderr.write(`${refusal}\n`);
+    return 1;
+  }
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'atlantis-yaml-'));
   try {
     const outdir = path.join(scratch, 'out');
@@ -49,8 +71,33 @@ function synth(args: string[]): number {
   const project = at >= 0 ? args[at + 1] : undefined;
   if (at >= 0 && !project) throw new Error('--project needs a stack name');
   const { code, stacks } = atlantisSynth(synthInto, { project });
-  if (code === 0) process.stdout.write(`Synthesized ${stacks.join(', ')} into ${CI_OUTDIR}/\n`);
-  return code;
+  if (code !== 0) return code;
+  const config = path.relative(REPO_ROOT, configPathFromEnv(process.env));
+  process.stdout.write(`Synthesized ${stacks.join(', ')} into ${CI_OUTDIR}/ from ${config}\n`);
+  const file = path.join(REPO_ROOT, ATLANTIS_FILE);
+  const unplanned = project || !existsSync(file) ? undefined : projectsNotSynthesized(stacks, process.env, readFileSync(file, 'utf8'));
+  if (unplanned) {
+    process.stderr.write(`${unplanned}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * With INFRA_CONFIG set on the server, the hook synthesizes that file, while atlantis.yaml
+ * lists the stacks of the committed one: a project whose stack was not synthesized would be
+ * planned from a stale folder or not at all, so say so instead.
+ */
+export function projectsNotSynthesized(stacks: readonly string[], env: NodeJS.ProcessEnv, atlantisYaml: string): string | undefined {
+  if (!env.INFRA_CONFIG) return undefined;
+  const projects = ((parse(atlantisYaml) as { projects?: Array<{ name: string }> }).projects ?? []).map((p) => p.name);
+  const missing = projects.filter((name) => !stacks.includes(name));
+  if (missing.length === 0) return undefined;
+  return [
+    `${ATLANTIS_FILE} has projects that INFRA_CONFIG=${env.INFRA_CONFIG} does not synthesize: ${missing.join(', ')}.`,
+    `${ATLANTIS_FILE} is generated from the committed config/environments.yaml: put that configuration there and run`,
+    '`npm run atlantis`, or unset INFRA_CONFIG on the Atlantis server.',
+  ].join('\n');
 }
 
 /** The command: `npm run atlantis [-- --check]` / `npm run atlantis:synth`; returns the exit code. */

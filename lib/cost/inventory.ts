@@ -5,6 +5,7 @@
  * usage-billed items the report only mentions. Read by resource type, so resources added
  * by escape hatches are found too.
  */
+import { neededEndpoints } from './endpoint-needs';
 import { containerInsightsClusters, FargateService, fargateServices } from './fargate';
 import { refersTo, resolveSubnets, ResolvedSubnet, zoneCount } from './refs';
 import type { EnvironmentStacks } from './stacks';
@@ -32,6 +33,8 @@ export interface EnvironmentInventory {
   /** Availability zones the environment's subnets span (for the NAT-per-AZ alternative). */
   readonly zones: number;
   readonly interfaceEndpoints: readonly InterfaceEndpoint[];
+  /** Interface endpoint services the tasks would need without NAT (./endpoint-needs.ts). */
+  readonly neededEndpoints: readonly string[];
   /** S3 / DynamoDB gateway endpoints: free, listed so the report shows they were seen. */
   readonly gatewayEndpoints: number;
   readonly natGateways: number;
@@ -79,6 +82,7 @@ export function inventoryOf(environment: EnvironmentStacks, allStacks: readonly 
     stacks: stacks.map((s) => s.name),
     zones,
     interfaceEndpoints,
+    neededEndpoints: neededEndpoints(stacks, interfaceEndpoints.map((e) => e.service)),
     gatewayEndpoints,
     natGateways: nats.reduce((sum, n) => sum + count(n), 0),
     natElasticIps: eips.filter(isNatEip).reduce((sum, e) => sum + count(e), 0),

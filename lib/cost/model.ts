@@ -4,7 +4,6 @@
  * endpoints (one, and one per zone), and the monthly data volume where the two break even.
  * Pure arithmetic; every figure is `quantity x hours x unit price`, shown as such.
  */
-import { REQUIRED_INTERFACE_ENDPOINTS } from '../../config/aws-facts';
 import type { FargateService } from './fargate';
 import type { EnvironmentInventory } from './inventory';
 import { HOURS_PER_MONTH, PriceKey, PriceSheet } from './pricing';
@@ -19,7 +18,7 @@ export interface CostLine {
   readonly monthlyUsd: number;
 }
 
-export type EgressOptionId = 'endpoints' | 'nat-single' | 'nat-per-az';
+export type EgressOptionId = 'endpoints' | 'nat-single' | 'nat-per-az' | 'nat-and-endpoints';
 
 export interface EgressOption {
   readonly id: EgressOptionId;
@@ -36,7 +35,7 @@ export interface EgressOption {
 }
 
 export interface BreakEven {
-  readonly against: Exclude<EgressOptionId, 'endpoints'>;
+  readonly against: 'nat-single' | 'nat-per-az';
   /** Monthly GB through the endpoints (or the NAT) at which both cost the same; null if they never do. */
   readonly gbPerMonth: number | null;
   /** When the endpoints are the cheaper choice. */
@@ -152,9 +151,12 @@ function sum(values: number[]): number {
 }
 
 /**
- * The three ways tasks reach ECR and CloudWatch Logs: interface endpoints, one NAT
- * gateway, one NAT gateway per zone. Each option replaces whatever egress was synthesized
- * (endpoints, NAT gateways and their Elastic IPs) in the environment's total.
+ * The ways tasks reach ECR and CloudWatch Logs: interface endpoints (every one the tasks
+ * need, inventory.neededEndpoints), one NAT gateway, one NAT gateway per zone, and, when
+ * that is what was synthesized (`egress: nat` keeps the endpoints unless
+ * `interfaceEndpoints: false`), NAT gateways and endpoints together. Each option replaces
+ * whatever egress was synthesized (endpoints, NAT gateways and their Elastic IPs) in the
+ * environment's total; the synthesized one is marked.
  */
 function egressComparison(inventory: EnvironmentInventory, sheet: PriceSheet, lines: CostLine[], total: number): EnvironmentCost['egress'] {
   const p = sheet.prices;
@@ -162,13 +164,15 @@ function egressComparison(inventory: EnvironmentInventory, sheet: PriceSheet, li
   const others = total - synthesizedEgress;
   const zones = inventory.zones;
 
-  // With no interface endpoints synthesized (NAT-only), compare with the minimum set a
-  // Fargate task pulling from ECR and logging needs, one per zone.
+  // The endpoints the tasks need that were not synthesized (all of them in a NAT-only
+  // environment) are priced one per zone.
   const hasEndpoints = inventory.interfaceEndpoints.length > 0;
-  const endpointZones = hasEndpoints ? inventory.interfaceEndpoints.reduce((s, e) => s + e.zones, 0) : REQUIRED_INTERFACE_ENDPOINTS.length * zones;
-  const endpointDetail = hasEndpoints
-    ? `${endpointShape(inventory)} x ${H} h x ${unitPrice(p.interfaceEndpointAzHour.usd)}`
-    : `${REQUIRED_INTERFACE_ENDPOINTS.length} endpoints (${REQUIRED_INTERFACE_ENDPOINTS.join(', ')}) x ${plural(zones, 'AZ')} x ${H} h x ${unitPrice(p.interfaceEndpointAzHour.usd)}`;
+  const synthesizedServices = new Set(inventory.interfaceEndpoints.map((e) => e.service));
+  const missing = inventory.neededEndpoints.filter((e) => !synthesizedServices.has(e));
+  const endpointZones = inventory.interfaceEndpoints.reduce((s, e) => s + e.zones, 0) + missing.length * zones;
+  const missingShape = `${plural(missing.length, 'endpoint')} (${missing.join(', ')}) x ${plural(zones, 'AZ')}`;
+  const endpointShapes = [...(hasEndpoints ? [endpointShape(inventory)] : []), ...(missing.length > 0 ? [missingShape] : [])];
+  const endpointDetail = `${endpointShapes.length > 1 ? `(${endpointShapes.join(' + ')})` : endpointShapes[0]} x ${H} h x ${unitPrice(p.interfaceEndpointAzHour.usd)}`;
   const natFixed = (n: number) => n * H * (p.natGatewayHour.usd + p.publicIpv4Hour.usd);
   const natDetail = (n: number) => `${n} x ${H} h x (${unitPrice(p.natGatewayHour.usd)} + ${unitPrice(p.publicIpv4Hour.usd)} public IPv4)`;
   const onlyNat = !hasEndpoints && inventory.natGateways > 0;
@@ -182,10 +186,17 @@ function egressComparison(inventory: EnvironmentInventory, sheet: PriceSheet, li
     synthesized,
     detail,
   });
-  const endpoints = option('endpoints', hasEndpoints ? 'Interface endpoints' : 'Interface endpoints (ecr.api, ecr.dkr, logs)', endpointZones * H * p.interfaceEndpointAzHour.usd, p.interfaceEndpointGb.usd, hasEndpoints && inventory.natGateways === 0, endpointDetail);
+  const endpointsLabel = `Interface endpoints (${plural(inventory.neededEndpoints.length, 'service')}${missing.length > 0 ? `; ${missing.length} not synthesized` : ''})`;
+  const endpoints = option('endpoints', endpointsLabel, endpointZones * H * p.interfaceEndpointAzHour.usd, p.interfaceEndpointGb.usd, hasEndpoints && inventory.natGateways === 0, endpointDetail);
   const single = option('nat-single', 'NAT gateway, one', natFixed(1), p.natGatewayGb.usd, onlyNat && inventory.natGateways === 1, natDetail(1));
   const perAz = option('nat-per-az', `NAT gateway, one per AZ (${zones})`, natFixed(zones), p.natGatewayGb.usd, onlyNat && inventory.natGateways === zones && zones > 1, natDetail(zones));
-  return { zones, options: [endpoints, single, perAz], breakEven: [breakEven(endpoints, single), breakEven(endpoints, perAz)] };
+  const options = [endpoints, single, perAz];
+  if (hasEndpoints && inventory.natGateways > 0) {
+    // `egress: nat` with the endpoints kept: ECR and logs traffic still takes the endpoints.
+    const both = `${inventory.natGateways} NAT + ${endpointShape(inventory)}`;
+    options.push(option('nat-and-endpoints', `NAT gateway (${inventory.natGateways}) and interface endpoints`, synthesizedEgress, p.interfaceEndpointGb.usd, true, both));
+  }
+  return { zones, options, breakEven: [breakEven(endpoints, single), breakEven(endpoints, perAz)] };
 }
 
 /**

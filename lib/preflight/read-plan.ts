@@ -87,7 +87,7 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
   if (isRecord(rootOutputs)) {
     for (const [key, output] of Object.entries(rootOutputs)) if (isRecord(output)) outputs[key] = expressionValue(output.expression);
   }
-  return { name, environment: info.environment, region: info.region, resources, outputs, locals: {}, remoteStates };
+  return { name, environment: info.environment, region: info.region, account: info.account, resources, outputs, locals: {}, remoteStates };
 }
 
 function providerBlock(aws: unknown): Json {

@@ -67,6 +67,7 @@ export function stackFromJson(name: string, json: Json): TfStack {
     name,
     environment: info.environment,
     region: info.region,
+    account: info.account,
     resources,
     outputs,
     locals: isRecord(json.locals) ? json.locals : {},

@@ -3,6 +3,7 @@
  * resources that make the path), then, for every path that fails (or warns, or cannot be
  * decided before apply), the error AWS would give and the fix; and the same as JSON.
  */
+import { accountLabel } from '../terraform/deploy-account';
 import type { Subnet } from './model';
 import { counts, PathCheck, PreflightReport, ServiceReport, Verdict, Via } from './types';
 
@@ -26,7 +27,7 @@ export function renderText(report: PreflightReport, options: TextOptions = {}): 
   for (const [environment, services] of byEnvironment) {
     const shown = options.failuresOnly ? services.filter((s) => s.checks.some((check) => check.verdict === 'fail')) : services;
     if (shown.length === 0) continue;
-    lines.push('', `== ${environment} (${services[0].service.region ?? 'region unknown'}) ==`);
+    lines.push('', `== ${environment} (${services[0].service.region ?? 'region unknown'}) == deploys into ${accountLabel(services[0].service.stack.account)}`);
     for (const s of shown) lines.push('', ...renderService(s, options));
   }
   lines.push('', summaryLine(report, c));
@@ -140,6 +141,7 @@ export function renderJson(report: PreflightReport): string {
         services: report.services.map(({ service, checks, notes }) => ({
           environment: service.environment,
           region: service.region ?? null,
+          account: service.stack.account ?? null,
           service: service.name,
           stack: service.stack.name,
           address: service.resource.address,

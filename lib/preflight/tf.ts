@@ -4,6 +4,7 @@
  * check reads one shape. Values keep Terraform's JSON conventions: literals, `${...}`
  * references, and `UNKNOWN` where a plan says "known after apply".
  */
+import { pinnedAccountOf } from '../terraform/deploy-account';
 
 export type Json = Record<string, unknown>;
 
@@ -30,6 +31,8 @@ export interface TfStack {
   readonly environment?: string;
   /** Region of the stack's default AWS provider. */
   readonly region?: string;
+  /** The account its AWS provider is pinned to (`allowed_account_ids`); undefined: any. */
+  readonly account?: string;
   readonly resources: readonly TfResource[];
   /** Output expressions by name (`output.<name>.value`). */
   readonly outputs: Readonly<Record<string, unknown>>;
@@ -97,7 +100,7 @@ export function literalBool(value: unknown, fallback?: boolean): boolean | undef
 }
 
 /** The `Environment` tag and region of a stack's default (un-aliased) AWS provider block. */
-export function awsProviderInfo(provider: unknown): { region?: string; environment?: string; stackTag?: string } {
+export function awsProviderInfo(provider: unknown): { region?: string; environment?: string; stackTag?: string; account?: string } {
   const aws = isRecord(provider) ? provider.aws : undefined;
   const first = blocks(aws).find((p) => p.alias === undefined) ?? blocks(aws)[0];
   if (!first) return {};
@@ -107,5 +110,6 @@ export function awsProviderInfo(provider: unknown): { region?: string; environme
     region: literalString(first.region),
     environment: literalString(tags?.Environment),
     stackTag: literalString(tags?.Stack),
+    account: pinnedAccountOf({ aws: first }),
   };
 }

@@ -10,6 +10,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pinnedAccountOf } from '../terraform/deploy-account';
 import { CommandResult, listStacks, run, terraformEnv } from '../terraform/offline';
 
 export type Json = Record<string, unknown>;
@@ -19,6 +20,8 @@ export interface StackBackend {
   /** Backend type: `s3` for every stack, `local` for the bootstrap before migration. */
   readonly type: string;
   readonly config: Json;
+  /** The account its AWS provider is pinned to (`allowed_account_ids`); undefined: any. */
+  readonly account?: string;
 }
 
 export interface RemoteStateRef {
@@ -34,6 +37,7 @@ export interface RemoteStateRef {
 
 interface StackJson {
   terraform?: { backend?: Record<string, Json> };
+  provider?: unknown;
   data?: { terraform_remote_state?: Record<string, { backend: string; config: Json }> };
 }
 
@@ -44,8 +48,9 @@ function readStackJson(outdir: string, stack: string): StackJson {
 /** The backend block of every synthesized stack, in manifest order. */
 export function stackBackends(outdir: string): StackBackend[] {
   return listStacks(outdir).map((stack) => {
-    const [type, config] = Object.entries(readStackJson(outdir, stack).terraform?.backend ?? { local: {} })[0];
-    return { stack, type, config };
+    const json = readStackJson(outdir, stack);
+    const [type, config] = Object.entries(json.terraform?.backend ?? { local: {} })[0];
+    return { stack, type, config, account: pinnedAccountOf(json.provider) };
   });
 }
 

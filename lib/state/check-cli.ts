@@ -21,6 +21,7 @@ import {
   remoteStateMismatches,
   stackBackends,
 } from './backend';
+import { accountLabel } from '../terraform/deploy-account';
 import { terraformAvailable, terraformEnv } from '../terraform/offline';
 
 export interface CheckIo {
@@ -61,7 +62,7 @@ export async function runStateCheck(argv: readonly string[], env: NodeJS.Process
   failed ||= mismatches.length + conflicts.length > 0;
 
   for (const local of selected.filter((b) => b.type === 'local')) {
-    io.out(`ok   ${local.stack}: local state ${String(local.config.path)} (the bootstrap; \`npm run state:migrate\` moves it into the bucket)\n`);
+    io.out(`ok   ${local.stack}: local state ${String(local.config.path)} (the bootstrap; \`npm run state:migrate\` moves it into the bucket); deploys into ${accountLabel(local.account)}\n`);
   }
   const remote = selected.filter((b) => b.type === 's3');
   if (remote.length > 0 && !terraformAvailable()) {
@@ -76,7 +77,7 @@ export async function runStateCheck(argv: readonly string[], env: NodeJS.Process
     if (check.ok) {
       for (const b of group) {
         const lock = [b.config.use_lockfile ? 'lock file' : undefined, b.config.dynamodb_table ? `DynamoDB ${String(b.config.dynamodb_table)}` : undefined].filter(Boolean).join(' + ');
-        io.out(`ok   ${b.stack}: s3://${String(b.config.bucket)}/${String(b.config.key)} (${String(b.config.region)}, locking: ${lock || 'none'})\n`);
+        io.out(`ok   ${b.stack}: s3://${String(b.config.bucket)}/${String(b.config.key)} (${String(b.config.region)}, locking: ${lock || 'none'}); deploys into ${accountLabel(b.account)}\n`);
       }
     } else {
       failed = true;

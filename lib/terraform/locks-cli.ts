@@ -1,18 +1,21 @@
 /**
  * npm run locks [-- --offline] [-- --check]
  *
- * (Re)generates locks/<stack>.terraform.lock.hcl for every stack of the app.
+ * (Re)generates locks/providers.terraform.lock.hcl, the lock file of every stack.
  *
- *  1. Synthesizes the app into a temporary folder to learn each stack's providers.
+ *  1. Synthesizes the app from the committed configuration (INFRA_CONFIG and ENVIRONMENTS
+ *     are ignored: the lock file does not depend on them) into a temporary folder to learn
+ *     the stacks' providers, which must be the same for every stack.
  *  2. Online (the registry answers): runs `terraform providers lock` for linux_amd64,
  *     darwin_arm64, darwin_amd64 and windows_amd64 and checks the result against
  *     locks/provider-hashes.json: the same provider version must have the same zh: set
  *     (anything else means the registry and the committed hashes disagree: it stops);
  *     new h1: hashes are added; a new provider version is recorded there.
  *     Offline (or --offline): uses the committed hashes as they are.
- *  3. Writes one lock file per stack and removes lock files of stacks that no longer exist.
+ *  3. Writes the lock file and removes any other lock file in locks/ (the per-stack files of
+ *     earlier versions).
  *
- * --check writes nothing and exits 1 when a lock file is missing, stale or left over.
+ * --check writes nothing and exits 1 when the lock file is missing or stale, or another is left over.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -29,9 +32,10 @@ import {
   parseLockFile,
   mergeRegistryHashes,
   pinnedVersion,
-  providerRequirements,
   readHashes,
   readStackJson,
+  SHARED_LOCK_FILE,
+  sharedRequirements,
 } from './locks';
 
 interface Options {
@@ -49,11 +53,14 @@ function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-/** Synthesizes into a temporary folder; returns it. */
+/** Synthesizes the committed configuration into a temporary folder; returns it. */
 function synthesize(): string {
+  for (const name of ['INFRA_CONFIG', 'ENVIRONMENTS']) {
+    if (process.env[name]) say(`${name} is ignored: the lock file is made from the committed configuration and serves every configuration.`);
+  }
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'locks-synth-'));
   const quiet = { write: (text: string) => (text.startsWith('warning: no provider lock file') ? true : process.stderr.write(text)) };
-  if (runSynth({ ...process.env, CDKTF_OUTDIR: outdir }, quiet) !== 0) process.exit(1);
+  if (runSynth({ ...process.env, CDKTF_OUTDIR: outdir, INFRA_CONFIG: '', ENVIRONMENTS: '' }, quiet) !== 0) process.exit(1);
   return outdir;
 }
 
@@ -70,7 +77,7 @@ function registryHashes(required: Map<string, string>): Map<string, { version: s
       const output = stripAnsi(`${result.stderr}\n${result.stdout}`).split('\n').map((l) => l.replace(/^[│╷╵]\s*/, '').trim()).filter(Boolean);
       const errorAt = output.findIndex((l) => l.startsWith('Error:'));
       const reason = result.error?.message ?? output.slice(Math.max(0, errorAt), Math.max(0, errorAt) + 3).join(' ');
-      say(`The registry is not reachable (${reason}): using the committed hashes of locks/provider-hashes.json.`);
+      say(`The registry is not reachable (${reason}): using the committed hashes of locks/provider-hashes.json (all a lock file needs while the provider version is unchanged).`);
       return undefined;
     }
     const lock = parseLockFile(readFileSync(path.join(dir, '.terraform.lock.hcl'), 'utf8'));
@@ -83,16 +90,12 @@ function registryHashes(required: Map<string, string>): Map<string, { version: s
 function main(options: Options): void {
   const outdir = synthesize();
   try {
-    const stacks = readManifest(outdir).map((s) => s.name);
+    const stacks = readManifest(outdir).map((s) => ({ name: s.name, json: readStackJson(outdir, s.name) }));
     const required = new Map<string, string>();
-    for (const stack of stacks) {
-      for (const req of providerRequirements(readStackJson(outdir, stack))) {
-        const version = pinnedVersion(req.constraint);
-        if (!version) throw new Error(`${stack}: ${req.address} is constrained to "${req.constraint}"; pin an exact version`);
-        const other = required.get(req.address);
-        if (other && other !== version) throw new Error(`${req.address}: stacks pin different versions (${other}, ${version}); pin one version everywhere`);
-        required.set(req.address, version);
-      }
+    for (const req of sharedRequirements(stacks)) {
+      const version = pinnedVersion(req.constraint);
+      if (!version) throw new Error(`${req.address} is constrained to "${req.constraint}"; pin an exact version`);
+      required.set(req.address, version);
     }
 
     let hashes = readHashes();
@@ -118,18 +121,14 @@ function main(options: Options): void {
       }
     };
     write(HASHES_FILE, `${JSON.stringify(hashes, null, 2)}\n`);
-    for (const stack of stacks) write(lockFilePath(stack), expectedLockFile(stack, readStackJson(outdir, stack), hashes));
+    write(lockFilePath(), expectedLockFile(stacks[0].json, hashes));
 
-    // Lock files of stacks that are gone; only judged on the built-in configuration.
-    if (!process.env.INFRA_CONFIG && !process.env.ENVIRONMENTS) {
-      for (const file of readdirSync(LOCKS_DIR).filter((f) => f.endsWith('.terraform.lock.hcl'))) {
-        const stack = file.replace(/\.terraform\.lock\.hcl$/, '');
-        if (stacks.includes(stack)) continue;
-        if (options.check) problems.push(`locks/${file} belongs to no stack`);
-        else {
-          unlinkSync(path.join(LOCKS_DIR, file));
-          say(`removed locks/${file} (no such stack)`);
-        }
+    // Any other lock file: the per-stack files of earlier versions.
+    for (const file of readdirSync(LOCKS_DIR).filter((f) => f.endsWith('.terraform.lock.hcl') && f !== SHARED_LOCK_FILE)) {
+      if (options.check) problems.push(`locks/${file} is left over (locks/${SHARED_LOCK_FILE} serves every stack)`);
+      else {
+        unlinkSync(path.join(LOCKS_DIR, file));
+        say(`removed locks/${file} (locks/${SHARED_LOCK_FILE} serves every stack)`);
       }
     }
     if (problems.length > 0) {
@@ -138,7 +137,7 @@ function main(options: Options): void {
       return;
     }
     const providers = [...required].map(([a, v]) => `${a} ${v}`).join(', ');
-    say(`${stacks.length} stack lock files (${providers}): ${written === 0 ? 'up to date' : `${written} file(s) written`}.`);
+    say(`locks/${SHARED_LOCK_FILE} (${providers}, for all ${stacks.length} stacks): ${written === 0 ? 'up to date' : `${written} file(s) written`}.`);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -5,7 +5,9 @@
  * For each stack it copies `cdktf.out/stacks/<stack>` to a temporary folder (the
  * synthesized files are never touched) and writes one override file there that
  *  - replaces the S3 backend with a local one,
- *  - lets the AWS provider skip its account checks with dummy credentials,
+ *  - lets the AWS provider skip its account checks with dummy credentials, or, for a provider
+ *    pinned to an account or assuming a role, points it at a local stand-in for STS
+ *    (offline-sts.ts) so those checks run for real against fake credentials,
  *  - points every `terraform_remote_state` at a local state file holding type-correct
  *    placeholders of the producer's outputs.
  * Then `terraform init`, `validate` and `plan` run in it.
@@ -13,13 +15,16 @@
  * Providers come from a local mirror when one is configured: `TF_PLUGIN_MIRROR=<dir>`
  * (a filesystem mirror layout, `registry.terraform.io/hashicorp/aws/<ver>/<os_arch>/...`)
  * or a `TF_CLI_CONFIG_FILE` with a `filesystem_mirror`. Without either, Terraform uses the
- * registry as usual.
+ * registry as usual; a failed init that could not get the provider carries a hint saying
+ * how to point Terraform at a mirror (./provider-hint.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { offlineAccessKey, OfflineSts, startOfflineSts } from './offline-sts';
 import { placeholderFor, terraformTypeOf } from './placeholders';
+import { withProviderHint } from './provider-hint';
 
 export interface CommandResult {
   readonly command: string;
@@ -54,6 +59,11 @@ export interface OfflineOptions {
   readonly validate?: boolean;
   /** Extra variables for the Terraform processes. @default {} */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The account the offline credentials of a pinned provider (`allowed_account_ids`) claim to
+   * be in, to see Terraform refuse the wrong account. @default the account it is pinned to
+   */
+  readonly callerAccount?: string;
 }
 
 export const OVERRIDE_FILE = 'zz_offline_override.tf.json';
@@ -92,6 +102,7 @@ export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proc
   return env;
 }
 
+/** Runs a command; a failed `terraform` that could not get a provider gets the mirror hint in its stderr. */
 export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env });
@@ -100,14 +111,33 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (error) => resolve({ command: `${command} ${args.join(' ')}`, code: 127, stdout, stderr: stderr + error.message }));
-    child.on('close', (code) => resolve({ command: `${command} ${args.join(' ')}`, code: code ?? 1, stdout, stderr }));
+    child.on('close', (code) =>
+      resolve({ command: `${command} ${args.join(' ')}`, code: code ?? 1, stdout, stderr: code !== 0 && command === 'terraform' ? withProviderHint(stderr) : stderr }),
+    );
   });
+}
+
+interface AwsProviderJson {
+  region?: string;
+  alias?: string;
+  allowed_account_ids?: string[];
+  assume_role?: unknown[];
+}
+
+/** A provider that checks its account (pinned, or assuming a role) needs STS, even offline. */
+function checksAccount(provider: AwsProviderJson): boolean {
+  return (provider.allowed_account_ids?.length ?? 0) > 0 || (provider.assume_role?.length ?? 0) > 0;
+}
+
+/** True when some stack's AWS provider checks its account: the offline plan needs the STS stand-in. */
+export function needsOfflineSts(outdir: string, stacks: readonly string[]): boolean {
+  return stacks.some((stack) => (readStack(outdir, stack).provider?.aws ?? []).some(checksAccount));
 }
 
 interface StackJson {
   output?: Record<string, { value: unknown }>;
   data?: { terraform_remote_state?: Record<string, { backend: string; config: Record<string, unknown> }> };
-  provider?: { aws?: Array<{ region?: string; alias?: string }> };
+  provider?: { aws?: AwsProviderJson[] };
   variable?: Record<string, { default?: unknown; type?: string }>;
 }
 
@@ -144,11 +174,29 @@ function producerOf(config: Record<string, unknown>, stacks: string[]): string |
   return stacks.find((s) => s === base);
 }
 
+/** Where a pinned provider's offline STS calls go, and which account its own credentials claim. */
+export interface OfflineStsTarget {
+  readonly endpoint: string;
+  readonly callerAccount?: string;
+}
+
 /** Copies a stack to a temporary folder and writes the offline override file into it. */
-export function prepareOfflineCopy(outdir: string, stack: string, workroot: string): string {
+export function prepareOfflineCopy(outdir: string, stack: string, workroot: string, sts?: OfflineStsTarget): string {
   const workdir = path.join(workroot, stack);
   // Skip a `.terraform` folder left by an earlier init, but keep `.terraform.lock.hcl`.
   cpSync(path.join(outdir, 'stacks', stack), workdir, { recursive: true, filter: (src) => path.basename(src) !== '.terraform' });
+  writeOfflineOverride(outdir, stack, workdir, sts);
+  return workdir;
+}
+
+/**
+ * Writes the offline override file (and the placeholder remote states it points at) into
+ * `workdir`, a copy of the stack's folder or the folder itself
+ * (`npm run plan:offline -- --write-override`: the next synth replaces the folder, and the
+ * override with it). A provider that checks its account (allowed_account_ids, assume_role)
+ * needs `sts`, the local STS stand-in of planStacksOffline. Returns the override file.
+ */
+export function writeOfflineOverride(outdir: string, stack: string, workdir: string, sts?: OfflineStsTarget): string {
   const json = readStack(outdir, stack);
   const stacks = listStacks(outdir);
   const remoteStates: Record<string, unknown> = {};
@@ -168,7 +216,10 @@ export function prepareOfflineCopy(outdir: string, stack: string, workroot: stri
     skip_metadata_api_check: true,
     skip_region_validation: true,
   };
-  const providers = (json.provider?.aws ?? [{}]).map((p) => (p.alias ? { alias: p.alias, ...offlineProvider } : offlineProvider));
+  const providers = (json.provider?.aws ?? [{}]).map((p) => {
+    const settings = checksAccount(p) ? accountCheckingProvider(stack, p, sts) : offlineProvider;
+    return p.alias ? { alias: p.alias, ...settings } : settings;
+  });
   // Variables without a default (secrets given as TF_VAR_* in real use) get a placeholder.
   const variables = Object.fromEntries(
     Object.entries(json.variable ?? {})
@@ -181,16 +232,34 @@ export function prepareOfflineCopy(outdir: string, stack: string, workroot: stri
     ...(Object.keys(variables).length > 0 ? { variable: variables } : {}),
     ...(Object.keys(remoteStates).length > 0 ? { data: { terraform_remote_state: remoteStates } } : {}),
   };
-  writeFileSync(path.join(workdir, OVERRIDE_FILE), JSON.stringify(override, null, 2));
-  return workdir;
+  const file = path.join(workdir, OVERRIDE_FILE);
+  writeFileSync(file, JSON.stringify(override, null, 2));
+  return file;
+}
+
+/**
+ * Offline settings for a provider pinned to an account or assuming a role: the account
+ * checks stay on (no skip flags), against the STS stand-in, with credentials that claim the
+ * pinned account (or `callerAccount`). The synthesized `allowed_account_ids` and
+ * `assume_role` are left as they are.
+ */
+function accountCheckingProvider(stack: string, provider: AwsProviderJson, sts: OfflineStsTarget | undefined): Record<string, unknown> {
+  if (!sts) throw new Error(`${stack}: its AWS provider checks its account; plan it with planStacksOffline, which serves STS locally`);
+  return {
+    access_key: offlineAccessKey(sts.callerAccount ?? provider.allowed_account_ids?.[0] ?? '000000000000'),
+    secret_key: 'offline-dummy',
+    skip_metadata_api_check: true,
+    skip_region_validation: true,
+    endpoints: [{ sts: sts.endpoint }],
+  };
 }
 
 const PLAN_SUMMARY = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/;
 
 /** init, validate and (optionally) plan one stack in an offline copy. */
-export async function planStackOffline(outdir: string, stack: string, workroot: string, options: OfflineOptions = {}): Promise<StackPlanResult> {
+export async function planStackOffline(outdir: string, stack: string, workroot: string, options: OfflineOptions = {}, sts?: OfflineSts): Promise<StackPlanResult> {
   const env = { ...terraformEnv(), ...options.env };
-  const workdir = prepareOfflineCopy(outdir, stack, workroot);
+  const workdir = prepareOfflineCopy(outdir, stack, workroot, sts && { endpoint: sts.endpoint, callerAccount: options.callerAccount });
   const steps: CommandResult[] = [];
   const step = async (name: 'init' | 'validate' | 'plan', args: string[]) => {
     const result = await run('terraform', args, workdir, env);
@@ -220,15 +289,17 @@ export async function planStacksOffline(outdir: string, stacks: string[], option
   const concurrency = Math.max(1, options.concurrency ?? os.cpus().length);
   const results: StackPlanResult[] = new Array(stacks.length);
   let next = 0;
+  const sts = needsOfflineSts(outdir, stacks) ? await startOfflineSts() : undefined;
   const worker = async () => {
     while (next < stacks.length) {
       const index = next++;
-      results[index] = await planStackOffline(outdir, stacks[index], workroot, options);
+      results[index] = await planStackOffline(outdir, stacks[index], workroot, options, sts);
     }
   };
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, stacks.length) }, worker));
   } finally {
+    await sts?.close();
     if (!options.keep) rmSync(workroot, { recursive: true, force: true });
   }
   return results;

@@ -21,10 +21,12 @@
  * Stops at the first failing stack; the exit code is terraform's.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runSynth } from '../../main';
 import { dependencyOrder, matchStacks, readManifest } from '../atlantis/manifest';
+import { pinnedAccountHint } from './deploy-account';
+import { isProviderFailure, PROVIDER_HINT } from './provider-hint';
 
 export type Command = 'plan' | 'apply';
 
@@ -103,17 +105,25 @@ export function main(argv: readonly string[]): number {
     process.stderr.write(`${(error as Error).message}\n`);
     return 1;
   }
+  // No version-check calls to checkpoint-api.hashicorp.com (they fail, and print so, offline).
+  const env = { ...process.env, CHECKPOINT_DISABLE: process.env.CHECKPOINT_DISABLE ?? '1' };
   for (const step of steps) {
     const where = path.relative(process.cwd(), step.cwd) || '.';
     process.stdout.write(`\n$ (cd ${where} && terraform ${step.args.join(' ')})\n`);
     if (options.dryRun) continue;
-    const result = spawnSync('terraform', step.args, { cwd: step.cwd, stdio: 'inherit', env: process.env });
+    // init's stderr is read (and passed on) to tell a provider download failure apart.
+    const init = step.args[0] === 'init';
+    const result = spawnSync('terraform', step.args, { cwd: step.cwd, stdio: ['inherit', 'inherit', init ? 'pipe' : 'inherit'], env, encoding: 'utf8' });
+    if (init && result.stderr) process.stderr.write(result.stderr);
     if (result.error) {
       process.stderr.write(`terraform could not be run: ${result.error.message} (Terraform >= 1.10 must be on the PATH)\n`);
       return 1;
     }
     if (result.status !== 0) {
       process.stderr.write(`\n${step.stack}: terraform ${step.args[0]} failed; stopping.\n`);
+      if (init && isProviderFailure(result.stderr ?? '')) process.stderr.write(`${PROVIDER_HINT}\n`);
+      const hint = pinnedAccountHint(step.stack, (JSON.parse(readFileSync(path.join(step.cwd, 'cdk.tf.json'), 'utf8')) as { provider?: unknown }).provider);
+      if (hint) process.stderr.write(`${hint}\n`);
       return result.status ?? 1;
     }
   }
