@@ -60,6 +60,14 @@ describe('refused by key, with what would be valid', () => {
     ['a state role of another partition', (d) => (d.environments.dev.stateRoleArn = 'arn:aws-cn:iam::123456789012:role/ci'), /^environments\.dev\.stateRoleArn: is in the partition "aws-cn"/m],
     ['a state role name over 64 characters', (d) => (d.environments.dev.stateRoleArn = `arn:aws:iam::123456789012:role/ci/${'r'.repeat(65)}`), /^environments\.dev\.stateRoleArn: names a role of 65 characters; IAM role names have at most 64/m],
     [
+      'a deploy role name over 64 characters',
+      (d) => {
+        d.environments.dev.account = '123456789012';
+        d.environments.dev.deployRoleArn = `arn:aws:iam::123456789012:role/${'r'.repeat(65)}`;
+      },
+      /^environments\.dev\.deployRoleArn: names a role of 65 characters; IAM role names have at most 64/m,
+    ],
+    [
       'an SSM parameter ARN with an empty path segment',
       (d) => (web(d).secrets = { DB_URL: 'arn:aws:ssm:ap-northeast-2:123456789012:parameter//app/db' }),
       /^environments\.dev\.services\.web\.secrets\.DB_URL: must be a Secrets Manager secret ARN .* no empty path segment/m,

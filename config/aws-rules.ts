@@ -4,8 +4,7 @@
  * breaks it is refused at synth instead of failing at `terraform apply`; docs/configuration.md
  * ("Refused at synth") lists them with their sources.
  */
-import { partitionOf } from './account-schema';
-import { KNOWN_REGIONS } from './aws-facts';
+import { KNOWN_REGIONS, partitionOf } from './aws-facts';
 import { Cidr, contains, parseCidr } from './cidr';
 import type { z } from 'zod';
 import { quote } from './issues';
