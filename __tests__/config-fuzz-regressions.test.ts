@@ -135,6 +135,14 @@ describe('refused by key, with what would be valid', () => {
     expect(refused('tags: &t {a: *t}\n')).toEqual([{ path: 'tags.a', message: expect.stringMatching(/^contains itself/) }]);
   });
 
+  it.each([
+    ['- a\n- b\n', 'found a list'],
+    ['hello\n', 'found the string "hello"'],
+    ['42\n', 'found the number 42'],
+  ])('a file whose top level is not a mapping (%j) says what it must be', (text, found) => {
+    expect(() => parseConfigText(text)).toThrow(`<inline>: 1 configuration error:\n  - the file must be a mapping with the keys project, state and environments; ${found}`);
+  });
+
   it('lists nested too deeply for the YAML parser are a configuration error in plain words', () => {
     const text = `project: acme\nx: ${'['.repeat(20000)}${']'.repeat(20000)}\n`;
     expect(() => parseConfigText(text)).toThrow(/malformed YAML: lists or mappings nested too deeply to read/);

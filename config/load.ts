@@ -102,6 +102,10 @@ function duplicateKeys(doc: Document, lines: LineCounter): ConfigIssue[] {
  * defaults; throws a ConfigError naming every problem, as for a file.
  */
 export function validateConfigData(data: unknown, file = '<inline>'): ResolvedConfig {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    const found = Array.isArray(data) ? 'a list' : `the ${typeof data} ${quote(data)}`;
+    throw new ConfigError(file, [{ path: '', message: `the file must be a mapping with the keys project, state and environments; found ${found}` }]);
+  }
   const reserved = reservedKeys(data, '');
   // The schema would recurse forever into a value that contains itself.
   if (reserved.some((r) => r.message.startsWith('contains itself'))) throw new ConfigError(file, reserved);
