@@ -6,7 +6,7 @@
 import { ConfigError, parseConfigText, validateConfigData } from '../config/load';
 import { parseCidr } from '../config/cidr';
 import { expectRejected, mutated, synthWith } from './helpers/bad-config';
-import { defaultConfigData, Json } from './helpers/synth';
+import { configFrom, defaultConfigData, Json, only, synthConfig } from './helpers/synth';
 
 /** The issues the default configuration changed by `change` is refused with ("" when accepted). */
 function issuesOf(change: (data: Json) => void): string {
@@ -198,5 +198,28 @@ describe('legal values at the boundaries are accepted', () => {
     expect(parseCidr('0.0.0.0/0')).toEqual({ base: 0, prefix: 0 });
     expect(parseCidr('10.0.0.0/8')).toEqual({ base: 10 * 2 ** 24, prefix: 8 });
     expect(parseCidr('10.00.0.0/8')).toBeUndefined();
+  });
+
+  it('and synthesize: boundary values reach the JSON as given, under names AWS accepts', () => {
+    const data = defaultConfigData();
+    data.project = 'sgx';
+    delete data.environments.prod;
+    const svc = web(data);
+    data.environments.dev.services = {
+      // Object.prototype member names are ordinary service names.
+      constructor: { ...svc, desiredCount: 2147483647, healthCheck: { command: ['CMD', '/bin/healthcheck'] } },
+      tostring: { ...svc, routing: { pathPatterns: ['/t/*'] } },
+    };
+    data.environments.dev.cloudfront = { aliases: [`${'a'.repeat(52)}.example.com`, `${'b'.repeat(63)}.example.com`] };
+    const synth = synthConfig(configFrom(data));
+    const service = synth.stack('dev-constructor');
+    expect(only(service, 'aws_ecs_service').desired_count).toBe(2147483647);
+    const app = JSON.parse(only(service, 'aws_ecs_task_definition').container_definitions).find((c: Json) => c.healthCheck);
+    expect(app.healthCheck.command).toEqual(['CMD', '/bin/healthcheck']);
+    expect(only(service, 'aws_security_group').name).toBe('sgx-dev-constructor-tasks');
+    expect(only(synth.stack('dev-tostring'), 'aws_lb_target_group').name).toBe('sgx-dev-tostring');
+    const certificate = only(synth.stack('dev-platform'), 'aws_acm_certificate');
+    expect(certificate.domain_name).toHaveLength(64);
+    expect(certificate.subject_alternative_names).toEqual([`${'b'.repeat(63)}.example.com`]);
   });
 });
