@@ -143,6 +143,12 @@ describe('refused by key, with what would be valid', () => {
     expect(() => parseConfigText(text)).toThrow(`<inline>: 1 configuration error:\n  - the file must be a mapping with the keys project, state and environments; ${found}`);
   });
 
+  it('an unknown YAML tag is refused, not read as its plain text', () => {
+    expect(() => parseConfigText('project: !Ref Project\n')).toThrow(
+      /malformed YAML: Unresolved tag: !Ref at line 1, column 10; this file is plain YAML, write the value itself/,
+    );
+  });
+
   it('lists nested too deeply for the YAML parser are a configuration error in plain words', () => {
     const text = `project: acme\nx: ${'['.repeat(20000)}${']'.repeat(20000)}\n`;
     expect(() => parseConfigText(text)).toThrow(/malformed YAML: lists or mappings nested too deeply to read/);

@@ -52,6 +52,10 @@ export function parseConfigText(text: string, file = '<inline>'): ResolvedConfig
   // Duplicate keys are found below, where their key path is known.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter });
   const issues: ConfigIssue[] = doc.errors.map((e) => ({ path: '', message: `malformed YAML: ${yamlErrorText(e.message)}` }));
+  // An unknown tag (`!Ref name`, a CloudFormation habit) would silently leave its plain text as the value.
+  for (const warning of doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')) {
+    issues.push({ path: '', message: `malformed YAML: ${yamlErrorText(warning.message)}; this file is plain YAML, write the value itself` });
+  }
   issues.push(...duplicateKeys(doc, lineCounter));
   if (issues.length > 0) throw new ConfigError(file, issues);
   let data: unknown;
