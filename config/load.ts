@@ -112,7 +112,7 @@ export function validateConfigData(data: unknown, file = '<inline>'): ResolvedCo
   }
   const reserved = reservedKeys(data, '');
   // The schema would recurse forever into a value that contains itself.
-  if (reserved.some((r) => r.message.startsWith('contains itself'))) throw new ConfigError(file, reserved);
+  if (reserved.some((r) => r.message === CYCLE_MESSAGE)) throw new ConfigError(file, reserved);
   const parsed = configSchema.safeParse(data);
   if (!parsed.success || reserved.length > 0) {
     const schemaIssues = (parsed.error ? withoutFollowUps(parsed.error.issues) : []).map(toConfigIssue).filter((i) => !reserved.some((r) => r.path === i.path));
@@ -123,6 +123,8 @@ export function validateConfigData(data: unknown, file = '<inline>'): ResolvedCo
   return config;
 }
 
+const CYCLE_MESSAGE = 'contains itself (a YAML alias *name inside the node its anchor &name marks); the configuration must be a tree: copy the values instead';
+
 /**
  * Keys the schema cannot judge: `__proto__` (the schema's records would drop it silently)
  * and a value that contains itself (a YAML alias inside its own anchor, `a: &x [*x]`, which
@@ -131,7 +133,7 @@ export function validateConfigData(data: unknown, file = '<inline>'): ResolvedCo
 function reservedKeys(data: unknown, path: string, ancestors: readonly unknown[] = []): ConfigIssue[] {
   if (typeof data !== 'object' || data === null) return [];
   if (ancestors.includes(data)) {
-    return [{ path, message: 'contains itself (a YAML alias *name inside the node its anchor &name marks); the configuration must be a tree: copy the values instead' }];
+    return [{ path, message: CYCLE_MESSAGE }];
   }
   return Object.entries(data).flatMap(([key, value]) => {
     const at = path ? `${path}.${key}` : key;
