@@ -57,6 +57,7 @@ describe('refused by key, with what would be valid', () => {
       },
       /^environments\.dev\.services\.web\.secretsKmsKeyArns\.0: is in the partition "aws-us-gov"/m,
     ],
+    ['a WAF web ACL of another partition', (d) => (d.environments.dev.waf = { webAclArn: 'arn:aws-cn:wafv2:cn-north-1:123456789012:regional/webacl/a/b' }), /^environments\.dev\.waf\.webAclArn: is in the partition "aws-cn"/m],
     ['a state role of another partition', (d) => (d.environments.dev.stateRoleArn = 'arn:aws-cn:iam::123456789012:role/ci'), /^environments\.dev\.stateRoleArn: is in the partition "aws-cn"/m],
     ['a state role name over 64 characters', (d) => (d.environments.dev.stateRoleArn = `arn:aws:iam::123456789012:role/ci/${'r'.repeat(65)}`), /^environments\.dev\.stateRoleArn: names a role of 65 characters; IAM role names have at most 64/m],
     [
@@ -99,6 +100,14 @@ describe('refused by key, with what would be valid', () => {
     ],
     ['project "sg": every security group name would begin with "sg-"', (d) => (d.project = 'sg'), /^project: the security group name "sg-dev-alb" must not begin with "sg-" \(AWS reserves it for group ids\); choose another project name$/m],
     ['a bucket name with a hyphen next to a dot', (d) => (d.state.bucket = 'acme-.state'), /^state\.bucket: a bucket name has no hyphen next to a dot: "acme-\.state"$/m],
+    [
+      'a project that makes the CloudFront log bucket name reserved ("sthree-")',
+      (d) => {
+        d.project = 'sthree';
+        d.environments.dev.cloudfront = { accessLogs: { enabled: true } };
+      },
+      /^environments\.dev\.cloudfront\.accessLogs: the CloudFront log bucket name is derived from project and environment: a bucket name must not begin with the reserved prefix "sthree-"/m,
+    ],
     ['101 CloudFront aliases', (d) => (d.environments.dev.cloudfront = { aliases: Array.from({ length: 101 }, (_, i) => `a${i}.example.com`) }), /^environments\.dev\.cloudfront\.aliases: at most 100 aliases/m],
   ];
   it.each(cases)('%s', (_name, change, expected) => {

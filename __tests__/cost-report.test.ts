@@ -64,10 +64,21 @@ describe('cost report of the default configuration (egress: endpoints)', () => {
     expect(line(dev, 'nat-public-ipv4')).toBeUndefined();
   });
 
-  test('the ALB: its hours, and one public IPv4 address per AZ it spans', () => {
+  test('the ALB: its hours, and one public IPv4 address per AZ it spans when internet-facing', () => {
     expect(monthly(dev, 'alb')).toBeCloseTo(730 * 0.0225, 6); // $16.425
     expect(monthly(dev, 'alb-public-ipv4')).toBeCloseTo(2 * 730 * 0.005, 6); // $7.30: the ALB's subnets come from dev-network
-    expect(monthly(prod, 'alb-public-ipv4')).toBeCloseTo(3 * 730 * 0.005, 6); // $10.95
+    // prod's ALB is internal, behind CloudFront's VPC origin: no public addresses.
+    expect(monthly(prod, 'alb')).toBeCloseTo(730 * 0.0225, 6);
+    expect(line(prod, 'alb-public-ipv4')).toBeUndefined();
+  });
+
+  test("prod's hardening: the WAF web ACL and its three managed rule groups, and the logs KMS key, by the month; dev has neither", () => {
+    expect(monthly(prod, 'waf')).toBeCloseTo(5 + 3 * 1, 6); // $8.00
+    expect(line(prod, 'waf')!.detail).toBe('1 web ACL x $5 + 3 rules x $1, a month');
+    expect(monthly(prod, 'kms-keys')).toBeCloseTo(1, 6);
+    expect(prod.notes.join('\n')).toMatch(/AWS WAF requests: \$0\.6 per million inspected/);
+    expect(line(dev, 'waf')).toBeUndefined();
+    expect(line(dev, 'kms-keys')).toBeUndefined();
   });
 
   test('Fargate at the minimum task count: desired_count, or the autoscaling minimum', () => {
@@ -81,8 +92,8 @@ describe('cost report of the default configuration (egress: endpoints)', () => {
   test('the fixed monthly total is the sum of the lines', () => {
     const devTotal = 56.94 + 730 * 0.0225 + 2 * 730 * 0.005 + (0.25 * 0.04656 + 0.5 * 0.00511) * 730;
     expect(dev.fixedMonthlyUsd).toBeCloseTo(devTotal, 6); // $91.03
-    const prodTotal = 85.41 + 730 * 0.0225 + 3 * 730 * 0.005 + 2 * (0.5 * 0.03725 + 1 * 0.00409) * 730;
-    expect(prod.fixedMonthlyUsd).toBeCloseTo(prodTotal, 6); // $145.95
+    const prodTotal = 85.41 + 730 * 0.0225 + 2 * (0.5 * 0.03725 + 1 * 0.00409) * 730 + 8 + 1;
+    expect(prod.fixedMonthlyUsd).toBeCloseTo(prodTotal, 6); // $144.00
   });
 
   test('the NAT alternative: one NAT, and one per AZ, each with its public IPv4 address', () => {

@@ -90,6 +90,8 @@ describe('the default configuration and the code paths of the project', () => {
   test('break no guardrail (the internet-facing ALB security group is not a task group)', () => {
     expect(violationsOf(defaultApp())).toEqual([]);
     const https = defaultApp((data) => {
+      // An internet-facing HTTPS ALB instead of prod's CloudFront VPC origin.
+      delete data.environments.prod.cloudfront;
       data.environments.prod.platform.certificateArn = 'arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
       data.environments.prod.platform.accessLogs = { enabled: true };
     });
@@ -156,6 +158,7 @@ describe('each rule, set in code and through an escape hatch', () => {
     expect(violations.find((v) => v.constructPath === 'mini/unset')?.message).toMatch(/^HTTPS listener without ssl_policy: AWS then applies its default policy/);
 
     const escaped = defaultApp((data) => {
+      delete data.environments.prod.cloudfront;
       data.environments.prod.platform.certificateArn = 'arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
     });
     const https = escaped.node.findAll().find((c) => c.node.path.startsWith('prod-platform/') && (c as TerraformResource).terraformResourceType === 'aws_lb_listener' && c.node.id === 'https') as TerraformResource;

@@ -21,7 +21,7 @@ import { runStateCheck } from '../lib/state/check-cli';
 import { expectRejected, synthWith } from './helpers/bad-config';
 import { preflightOf, stacksOf } from './helpers/preflight';
 import { evaluate, Request, Statement } from './helpers/policy-eval';
-import { Json, only, synthConfig, synthDefault, Synthesized } from './helpers/synth';
+import { Json, only, resources, synthConfig, synthDefault, Synthesized } from './helpers/synth';
 
 const EXAMPLE = path.join(__dirname, '..', 'config', 'examples', 'multi-account.yaml');
 const exampleText = () => readFileSync(EXAMPLE, 'utf8');
@@ -123,7 +123,10 @@ describe('backends of a state bucket in another account', () => {
 function statePolicies(synth: Synthesized): { bucket: Statement[]; key?: Statement[] } {
   const stack = synth.stack('terraform-state');
   const literal = (text: string) => text.replace(/\$\{aws_s3_bucket\.[\w-]+\.arn\}/g, BUCKET_ARN);
-  const bucket = JSON.parse(literal(only(stack, 'aws_s3_bucket_policy').policy as string)).Statement as Statement[];
+  // The state bucket's own policy, not its access log bucket's.
+  const policies = resources(stack, 'aws_s3_bucket_policy').filter(([, p]) => !String(p['//']?.metadata?.path ?? '').includes('/state-access-logs/'));
+  expect(policies).toHaveLength(1);
+  const bucket = JSON.parse(literal(policies[0][1].policy as string)).Statement as Statement[];
   const keyPolicy = only(stack, 'aws_kms_key').policy as string | undefined;
   return { bucket, key: keyPolicy ? (JSON.parse(keyPolicy).Statement as Statement[]) : undefined };
 }
@@ -184,7 +187,7 @@ describe('state access per environment (bucket and key policies of the bootstrap
     expect(key!.flatMap((s) => [s.Action].flat())).not.toContain('kms:*');
   });
 
-  test('an environment without a state role gets no grant; without state.account there are no grants and the default key policy', () => {
+  test('an environment without a state role gets no grant; without state.account there are no grants and no inline key policy (the explicit key policy resource instead)', () => {
     const synth = synthConfig(configFromText(exampleWith((d) => delete d.environments.prod.stateRoleArn)));
     const { bucket, key } = statePolicies(synth);
     const principals = bucket.flatMap((s) => (s.Principal && s.Principal !== '*' ? [s.Principal.AWS].flat() : []));
@@ -194,6 +197,8 @@ describe('state access per environment (bucket and key policies of the bootstrap
     const plain = statePolicies(synthDefault());
     expect(plain.bucket.every((s) => s.Principal === '*' && s.Effect === 'Deny')).toBe(true);
     expect(plain.key).toBeUndefined();
+    const explicit = JSON.parse(only(synthDefault().stack('terraform-state'), 'aws_kms_key_policy').policy as string).Statement as Statement[];
+    expect(explicit.map((s) => s.Sid)).toEqual(['AccountAdministersTheKey']);
   });
 });
 

@@ -25,7 +25,7 @@ const faults: Array<[string, string, RegExp]> = [
   [
     'misspelt state key',
     mutated((d) => (d.state.lockTabel = 'locks')),
-    /state\.lockTabel: unknown key; valid keys here: bucket, region, encryption, noncurrentVersionDays, lockTable, bootstrapBackend, account/,
+    /state\.lockTabel: unknown key; valid keys here: bucket, region, encryption, noncurrentVersionDays, lockTable, accessLogs, bootstrapBackend, account/,
   ],
   [
     'state bucket readable by tasks',

@@ -26,8 +26,9 @@ function body(resource: Json): Json {
   return rest;
 }
 
+/** The one resource of `type` that belongs to the state bucket (not to its access log bucket). */
 function one(stack: Json, type: string): [string, Json] {
-  const all = resources(stack, type);
+  const all = resources(stack, type).filter(([, r]) => !String(r['//']?.metadata?.path ?? '').includes('/state-access-logs/'));
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return [all[0][0], body(all[0][1])];
 }
@@ -166,13 +167,48 @@ describe('terraform-state stack (default configuration: SSE-KMS, no lock table, 
     });
   });
 
+  test('an explicit key policy: the account administers the key (named actions, no kms:*), the account id read from the key ARN', () => {
+    const [, keyPolicy] = one(stack, 'aws_kms_key_policy');
+    expect(keyPolicy.key_id).toBe(ref('aws_kms_key', keyId, 'key_id'));
+    const statements = JSON.parse(keyPolicy.policy).Statement as Json[];
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ Sid: 'AccountAdministersTheKey', Effect: 'Allow', Resource: '*', Principal: { AWS: expect.stringMatching(/^arn:aws:iam::\$\{local\.[^}]+\}:root$/) } });
+    expect(statements[0].Action).toEqual(expect.arrayContaining(['kms:Put*', 'kms:Decrypt', 'kms:GenerateDataKey*']));
+    expect(statements[0].Action).not.toContain('kms:*');
+    const local = /\$\{local\.([^}]+)\}/.exec(statements[0].Principal.AWS)![1];
+    expect(stack.locals[local]).toBe(`\${element(split(":", aws_kms_key.${keyId}.arn), 4)}`);
+  });
+
+  test('server access logging to a log bucket the bootstrap creates: versioned, SSE-S3, public access blocked, expiring, admitting only S3 log delivery for the state bucket', () => {
+    const logging = Object.values(stack.resource.aws_s3_bucket_logging as Record<string, Json>);
+    expect(logging).toHaveLength(1);
+    const [logBucketId, logBucket] = resources(stack, 'aws_s3_bucket').find(([, b]) => b.bucket === `${bucketName}-logs`)!;
+    const logBucketRef = ref('aws_s3_bucket', logBucketId, 'id');
+    expect(logging[0]).toMatchObject({ bucket: bucketRef, target_bucket: logBucketRef, target_prefix: `${bucketRef}/` });
+    expect(logBucket).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
+    const of = (type: string) => resources(stack, type).find(([, r]) => r.bucket === logBucketRef)![1];
+    expect(of('aws_s3_bucket_versioning').versioning_configuration).toEqual({ status: 'Enabled' });
+    expect(of('aws_s3_bucket_server_side_encryption_configuration').rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
+    expect(of('aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(of('aws_s3_bucket_lifecycle_configuration').rule.map((r: Json) => r.id)).toEqual(['abort-incomplete-uploads', 'expire-access-logs']);
+    const statements = JSON.parse(of('aws_s3_bucket_policy').policy).Statement as Json[];
+    expect(statements.map((st) => st.Sid)).toEqual(['DenyInsecureTransport', 'DenyOutdatedTls', 'S3ServerAccessLogDelivery']);
+    expect(statements[2]).toMatchObject({
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Condition: { ArnLike: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': expect.stringMatching(/^\$\{local\./) } },
+    });
+  });
+
   test('exactly the expected resources, nothing that calls AWS at plan time', () => {
     expect(Object.keys(stack.resource).sort()).toEqual([
       'aws_iam_policy',
       'aws_kms_alias',
       'aws_kms_key',
+      'aws_kms_key_policy',
       'aws_s3_bucket',
       'aws_s3_bucket_lifecycle_configuration',
+      'aws_s3_bucket_logging',
       'aws_s3_bucket_ownership_controls',
       'aws_s3_bucket_policy',
       'aws_s3_bucket_public_access_block',
@@ -191,6 +227,7 @@ describe('terraform-state stack (default configuration: SSE-KMS, no lock table, 
       kms_key_arn: keyArn,
       lock_table_name: '',
       backend_access_policy_arn: ref('aws_iam_policy', policyId, 'arn'),
+      access_log_bucket_name: ref('aws_s3_bucket', resources(stack, 'aws_s3_bucket').find(([, b]) => b.bucket === `${bucketName}-logs`)![0], 'bucket'),
       backend_hcl: expect.any(String),
     });
     const hcl = values.backend_hcl as string;

@@ -1,6 +1,6 @@
 /** Schema of an environment's optional `cloudfront` section (CloudFront in front of the ALB). */
 import { z } from 'zod';
-import { arnPartitionProblem, dnsNameProblem, refinedBy, s3BucketNameProblem } from './aws-rules';
+import { API_INTEGER_MAX, arnPartitionProblem, dnsNameProblem, refinedBy, s3BucketNameProblem } from './aws-rules';
 import { quote } from './issues';
 
 export const cloudfrontSchema = z
@@ -44,7 +44,27 @@ export const cloudfrontSchema = z
       .superRefine(refinedBy(s3BucketNameProblem))
       .optional()
       .describe('Standard logging to this existing bucket (it must allow ACLs, as CloudFront standard logging requires).'),
-    priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']).default('PriceClass_100'),
+    accessLogs: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        expirationDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an S3 API integer)` })
+          .optional()
+          .describe('Days before log objects expire. Default: 365 in a production environment, else 90.'),
+      })
+      .optional()
+      .describe(
+        'Standard logging to a bucket the platform stack creates (ACLs enabled with BucketOwnerPreferred, as CloudFront standard logging requires; public access still blocked). Default: on in a production environment without loggingBucket, else off.',
+      ),
+    priceClass: z
+      .enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All'])
+      .optional()
+      .describe(
+        "Edge locations that serve viewers. Default by the environment's region, so its viewers are served nearby: PriceClass_100 (North America, Europe, Israel) for us-*/ca-*/eu-*/il-*, PriceClass_All for sa-* and the Australia/New Zealand regions (only All has their edges), else PriceClass_200 (adds Asia, the Middle East and Africa).",
+      ),
     prefixListId: z
       .string()
       .regex(/^pl-[0-9a-f]{8,17}$/, { error: 'must be a managed prefix list id, e.g. pl-22a6434b' })

@@ -12,6 +12,7 @@ import { quote } from './issues';
 import { LOG_RETENTION_DAYS } from './log-retention';
 import { accountId, externalId, roleArn } from './account-schema';
 import { cloudfrontSchema } from './cloudfront-schema';
+import { logsSchema, wafSchema } from './security-schema';
 import { platformSchema, servicesSchema } from './service-schema';
 
 const name = (what: string, max: number) =>
@@ -54,8 +55,8 @@ export const flowLogsSchema = z
     enabled: z.boolean().default(true).describe('Send VPC flow logs to CloudWatch Logs (Security Hub EC2.6).'),
     retentionDays: z
       .literal(LOG_RETENTION_DAYS, { error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}` })
-      .default(90)
-      .describe('Log group retention in days (a value CloudWatch Logs accepts).'),
+      .optional()
+      .describe('Log group retention in days (a value CloudWatch Logs accepts). Default: 365 in a production environment, else 90.'),
     trafficType: z.enum(['ALL', 'ACCEPT', 'REJECT']).default('ALL'),
   })
   .describe('VPC flow logs.');
@@ -99,17 +100,25 @@ export const networkSchema = z
       .array(s3BucketName)
       .default([])
       .describe('Buckets (besides the ECR layer bucket) tasks may read through the S3 gateway endpoint.'),
-    flowLogs: flowLogsSchema.default({ enabled: true, retentionDays: 90, trafficType: 'ALL' }),
+    flowLogs: flowLogsSchema.default({ enabled: true, trafficType: 'ALL' }),
   })
   .describe('The VPC of the environment.');
 
 export const environmentSchema = z
   .strictObject({
     region: region.describe('AWS region of the environment.'),
+    production: z
+      .boolean()
+      .optional()
+      .describe(
+        'A production environment: HTTPS only (or platform.allowPlainHttp), ALB access logs and deletion protection on, log retention 365 days. Default: true for an environment named "prod" or "production", else false.',
+      ),
     network: networkSchema,
-    platform: platformSchema.default({ idleTimeout: 60 }),
+    platform: platformSchema.default({ idleTimeout: 60, allowPlainHttp: false }),
     services: servicesSchema.default({}).describe('Fargate services by name; each becomes the stack <env>-<service>.'),
     cloudfront: cloudfrontSchema.optional(),
+    waf: wafSchema.optional(),
+    logs: logsSchema.default({ kmsKey: false }),
     account: accountId
       .optional()
       .describe('The AWS account (12 digits, quoted) the environment deploys into: every provider of its stacks is pinned to it (allowed_account_ids), so Terraform refuses other credentials. Default: not pinned.'),
@@ -148,6 +157,14 @@ export const stateSchema = z
       .regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name (3-255 letters, digits, _ . -)' })
       .optional()
       .describe('Optional DynamoDB lock table, for Terraform older than 1.10. S3 lock files (use_lockfile) are always on.'),
+    accessLogs: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        bucket: s3BucketName.optional().describe('Name of the log bucket the bootstrap creates. Default: "<state.bucket>-logs".'),
+        expirationDays: z.number({ error: 'must be a number of days' }).int().min(1).default(365).describe('Days before access log objects expire.'),
+      })
+      .default({ enabled: true, expirationDays: 365 })
+      .describe('S3 server access logging of the state bucket to a log bucket the bootstrap creates (SSE-S3, as S3 log delivery requires).'),
     bootstrapBackend: z
       .enum(['local', 's3'], { error: 'must be "local" (until the state bucket exists) or "s3" (once it does; see `npm run state:migrate`)' })
       .default('local')

@@ -29,17 +29,30 @@ export const platformSchema = z
     certificateArn: arn('acm', 'certificate/[0-9a-f-]+$', 'arn:aws:acm:<region>:<account>:certificate/<id>')
       .optional()
       .describe('ACM certificate: adds an HTTPS listener (TLS 1.3 policy) and makes port 80 redirect to 443. Default: HTTP only.'),
-    deletionProtection: z.boolean().optional().describe('ALB deletion protection. Default: true in an environment named "prod", else false.'),
+    deletionProtection: z.boolean().optional().describe('ALB deletion protection. Default: true in a production environment, else false.'),
     accessLogs: z
       .strictObject({
         enabled: z.boolean().default(true),
-        expirationDays: z.number().int().min(1).max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an S3 API integer)` }).default(90).describe('Days before access log objects expire.'),
+        expirationDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an S3 API integer)` })
+          .optional()
+          .describe('Days before access log objects expire. Default: 365 in a production environment, else 90.'),
       })
       .optional()
-      .describe('ALB access logs to an S3 bucket made for them (SSE-S3, as ALB log delivery requires). Default: off.'),
+      .describe('ALB access logs to an S3 bucket made for them (SSE-S3, as ALB log delivery requires). Default: on in a production environment, else off.'),
+    allowPlainHttp: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Production only: accept an internet-facing load balancer that serves plain HTTP (no cloudfront, no certificateArn). Without it such a production environment is refused.',
+      ),
     idleTimeout: z.number().int().min(1).max(4000).default(60).describe('ALB idle timeout in seconds.'),
   })
   .describe('The shared ECS cluster and internet-facing load balancer of the environment.');
+
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'environment variable names are letters, digits and underscores, not starting with a digit' });
 
@@ -153,7 +166,10 @@ export const serviceSchema = z
       })
       .default({ minimumHealthyPercent: 100, maximumPercent: 200 }),
     deregistrationDelay: z.number().int().min(0).max(3600).default(30),
-    logRetentionDays: z.literal(LOG_RETENTION_DAYS, { error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}` }).default(30),
+    logRetentionDays: z
+      .literal(LOG_RETENTION_DAYS, { error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}` })
+      .optional()
+      .describe('Days CloudWatch Logs keeps the task logs. Default: 365 in a production environment, else 30.'),
     exec: z
       .boolean()
       .default(false)

@@ -1,8 +1,8 @@
 /** Cross-field rules of the `cloudfront` section and its resolved form. */
 import type { ParsedCloudfront } from './cloudfront-schema';
-import type { ResolvedPlatform } from './validate-services';
 import { ACM_FIRST_DOMAIN_MAX } from './aws-rules';
 import { ConfigIssue, quote } from './issues';
+import { defaultLogDays, type ResolvedPlatform } from './validate-services';
 
 export interface ResolvedCloudfront {
   readonly originProtection: 'vpc-origin' | 'prefix-list';
@@ -12,6 +12,8 @@ export interface ResolvedCloudfront {
   readonly hostedZoneId?: string;
   readonly webAclArn?: string;
   readonly loggingBucket?: string;
+  /** Standard logging to a bucket the platform stack creates (ACLs on, as CloudFront requires). */
+  readonly accessLogs?: { readonly expirationDays: number };
   readonly priceClass: string;
   /** prefix-list mode: an explicit prefix list id; undefined means a data source look-up. */
   readonly prefixListId?: string;
@@ -21,8 +23,26 @@ export interface ResolvedCloudfront {
   readonly originSecret?: { readonly source: 'variable' } | { readonly source: 'secretsmanager'; readonly secretArn: string };
 }
 
+/**
+ * The price class whose edge locations include the region's part of the world, so viewers
+ * near the environment are served nearby: PriceClass_100 covers North America, Europe and
+ * Israel; PriceClass_200 adds Asia, the Middle East and Africa; only PriceClass_All has
+ * South America and Australia/New Zealand.
+ */
+export function defaultPriceClass(region: string): 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All' {
+  if (/^(us|ca|eu|il|mx)-/.test(region)) return 'PriceClass_100';
+  if (/^sa-/.test(region) || ['ap-southeast-2', 'ap-southeast-4', 'ap-southeast-6'].includes(region)) return 'PriceClass_All';
+  return 'PriceClass_200';
+}
+
+export interface CloudfrontContext {
+  readonly region: string;
+  /** Production turns standard logging on by default. */
+  readonly production: boolean;
+}
+
 /** `envPath` is the environment's key path; the section is at `<envPath>.cloudfront`. */
-export function resolveCloudfront(cf: ParsedCloudfront | undefined, platform: ResolvedPlatform, envPath: string, issues: ConfigIssue[]): ResolvedCloudfront | undefined {
+export function resolveCloudfront(cf: ParsedCloudfront | undefined, platform: ResolvedPlatform, ctx: CloudfrontContext, envPath: string, issues: ConfigIssue[]): ResolvedCloudfront | undefined {
   if (!cf?.enabled) return undefined;
   const before = issues.length;
   const path = `${envPath}.cloudfront`;
@@ -60,7 +80,10 @@ export function resolveCloudfront(cf: ParsedCloudfront | undefined, platform: Re
       `${quote(cf.aliases[0])} has ${cf.aliases[0].length} characters, but the certificate the stack requests takes the first alias as its domain name, which ACM limits to ${ACM_FIRST_DOMAIN_MAX}: list a shorter alias first, or give certificateArn`,
     );
   }
+  if (cf.loggingBucket && cf.accessLogs?.enabled) report('accessLogs', 'cannot be combined with loggingBucket: logs go either to that existing bucket or to one the stack creates');
   if (issues.length > before) return undefined;
+
+  const accessLogs = cf.loggingBucket ? undefined : (cf.accessLogs ?? (ctx.production ? { enabled: true } : undefined));
 
   const https = prefixList && platform.certificateArn !== undefined;
   return {
@@ -70,7 +93,8 @@ export function resolveCloudfront(cf: ParsedCloudfront | undefined, platform: Re
     hostedZoneId: cf.hostedZoneId,
     webAclArn: cf.webAclArn,
     loggingBucket: cf.loggingBucket,
-    priceClass: cf.priceClass,
+    accessLogs: accessLogs?.enabled ? { expirationDays: accessLogs.expirationDays ?? defaultLogDays(ctx.production) } : undefined,
+    priceClass: cf.priceClass ?? defaultPriceClass(ctx.region),
     prefixListId: cf.prefixListId,
     // A VPC origin stays on the AWS network to an internal ALB, whose DNS name no certificate covers: HTTP.
     origin: https ? { protocol: 'https-only', port: 443, domain: cf.originDomain } : { protocol: 'http-only', port: 80 },

@@ -5,6 +5,7 @@
  */
 import { ecrRepositoryNameProblem, elbNameProblem, s3BucketNameProblem, securityGroupNameProblem, tagKeyProblem, TAGS_PER_RESOURCE, tagValueProblem } from './aws-rules';
 import type { ConfigIssue } from './issues';
+import { isProduction } from './validate-security';
 import type { ParsedConfig } from './schema';
 import { STATE_STACK_NAME } from '../modules/state-naming';
 
@@ -23,6 +24,11 @@ export function accessLogsBucketName(project: string, environment: string, regio
   return `${environmentResourceName(project, environment)}-alb-logs-${region}`;
 }
 
+/** The CloudFront standard log bucket of an environment (`cloudfront.accessLogs`). */
+export function cloudfrontLogsBucketName(project: string, environment: string, region: string): string {
+  return `${environmentResourceName(project, environment)}-cloudfront-logs-${region}`;
+}
+
 /** The ECR repository a service without `image` gets. */
 export function serviceRepositoryName(project: string, environment: string, service: string): string {
   return `${environmentResourceName(project, environment)}/${service}`;
@@ -39,7 +45,8 @@ export function checkDerivedNames(parsed: ParsedConfig, reservedServiceNames: re
       issues.push({ path: 'project', message: `${alb}; choose another project name` });
       albReported = true;
     }
-    if (environment.platform.accessLogs?.enabled) {
+    // Production turns access logs on by default.
+    if (environment.platform.accessLogs?.enabled ?? isProduction(env, environment.production)) {
       const bucket = s3BucketNameProblem(accessLogsBucketName(parsed.project, env, environment.region));
       if (bucket) issues.push({ path: `environments.${env}.platform.accessLogs`, message: `the access log bucket name is derived from project and environment: ${bucket}` });
     }

@@ -43,7 +43,9 @@ export interface ServiceRouting {
   readonly priority: number;
 }
 
-export interface ResolvedService extends Omit<ParsedService, 'image' | 'imageTag' | 'initImage' | 'secrets' | 'routing'> {
+export interface ResolvedService extends Omit<ParsedService, 'image' | 'imageTag' | 'initImage' | 'secrets' | 'routing' | 'logRetentionDays'> {
+  /** Days CloudWatch Logs keeps the task logs (the default depends on the environment kind). */
+  readonly logRetentionDays: number;
   readonly name: string;
   /** `<env>-<service>`. */
   readonly stackName: string;
@@ -67,6 +69,8 @@ export interface ResolvedPlatform {
   readonly deletionProtection: boolean;
   readonly accessLogs?: { readonly expirationDays: number };
   readonly idleTimeout: number;
+  /** Production only: an internet-facing plain-HTTP load balancer was accepted on purpose. */
+  readonly allowPlainHttp: boolean;
 }
 
 /** Stack names the environment already uses; a service may not take them. */
@@ -95,18 +99,26 @@ export function fargateMemoryOptions(cpu: number): number[] {
   }
 }
 
-export function resolvePlatform(envName: string, platform: ParsedPlatform, region: string, path: string, issues: ConfigIssue[]): ResolvedPlatform {
+/** Defaults that depend on the environment kind: production is hardened, other environments stay cheap. */
+export function resolvePlatform(production: boolean, platform: ParsedPlatform, region: string, path: string, issues: ConfigIssue[]): ResolvedPlatform {
   const certificateRegion = platform.certificateArn?.split(':')[3];
   if (certificateRegion !== undefined && certificateRegion !== region) {
     // ACM certificates are regional: a listener takes only one from its load balancer's region.
     issues.push({ path: `${path}.certificateArn`, message: `is an ACM certificate in ${certificateRegion}; the load balancer in ${region} needs a certificate from ${region}` });
   }
+  const accessLogs = platform.accessLogs ?? (production ? { enabled: true } : undefined);
   return {
     certificateArn: platform.certificateArn,
-    deletionProtection: platform.deletionProtection ?? envName === 'prod',
-    accessLogs: platform.accessLogs?.enabled ? { expirationDays: platform.accessLogs.expirationDays } : undefined,
+    deletionProtection: platform.deletionProtection ?? production,
+    accessLogs: accessLogs?.enabled ? { expirationDays: accessLogs.expirationDays ?? defaultLogDays(production) } : undefined,
     idleTimeout: platform.idleTimeout,
+    allowPlainHttp: platform.allowPlainHttp,
   };
+}
+
+/** Days logs are kept by default: a year in production (CIS, Security Hub CloudWatch.16), 90 days elsewhere. */
+export function defaultLogDays(production: boolean): number {
+  return production ? 365 : 90;
 }
 
 const ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([^:@]+)(?::[^@]+|@sha256:[a-f0-9]{64})$/;
@@ -116,6 +128,8 @@ export interface ServiceContext {
   readonly project: string;
   readonly environment: string;
   readonly region: string;
+  /** A production environment (longer log retention by default). */
+  readonly production: boolean;
   /** True when private subnets have a NAT route (then any registry and region is reachable). */
   readonly internetEgress: boolean;
   /**
@@ -301,9 +315,11 @@ function resolveService(name: string, svc: ParsedService, callers: string[], ctx
   if (svc.exec) needs('ssmmessages', 'ECS Exec');
   if (serviceConnect) for (const endpoint of SERVICE_CONNECT_ENDPOINTS) needs(endpoint, 'ECS Service Connect');
 
-  const { image: _image, imageTag: _tag, initImage: _initImage, secrets: _secrets, routing: _routing, ...rest } = svc;
+  const { image: _image, imageTag: _tag, initImage: _initImage, secrets: _secrets, routing: _routing, logRetentionDays, ...rest } = svc;
   return {
     ...rest,
+    // Task logs: a year in production; a month elsewhere (dev logs are for debugging, and cheap).
+    logRetentionDays: logRetentionDays ?? (ctx.production ? 365 : 30),
     name,
     stackName: `${ctx.environment}-${name}`,
     resourceName,

@@ -4,14 +4,15 @@
  * every default filled in, every subnet CIDR literal.
  */
 import { availabilityZonesOf, REQUIRED_INTERFACE_ENDPOINTS } from './aws-facts';
-import { isPrivateRange, LOAD_BALANCER_SUBNET_PREFIX_MAX, PRIVATE_RANGES } from './aws-rules';
+import { isPrivateRange, LOAD_BALANCER_SUBNET_PREFIX_MAX, PRIVATE_RANGES, s3BucketNameProblem } from './aws-rules';
 import { Cidr, contains, formatCidr, isCanonical, overlaps, parseCidr, subnet } from './cidr';
 import { ConfigIssue, quote } from './issues';
 import type { ParsedConfig, ParsedEnvironment } from './schema';
 import { checkAccountCollisions, checkStateRoleAccounts, resolveAccountAccess, ResolvedAccountAccess } from './validate-accounts';
 import { resolveCloudfront, ResolvedCloudfront } from './validate-cloudfront';
-import { checkDerivedNames } from './validate-names';
-import { EndpointNeed, RESERVED_SERVICE_NAMES, resolvePlatform, resolveServices, ResolvedPlatform, ResolvedService } from './validate-services';
+import { checkDerivedNames, cloudfrontLogsBucketName } from './validate-names';
+import { checkProductionEntryPoint, isProduction, resolveWaf, ResolvedWaf } from './validate-security';
+import { defaultLogDays, EndpointNeed, RESERVED_SERVICE_NAMES, resolvePlatform, resolveServices, ResolvedPlatform, ResolvedService } from './validate-services';
 
 export type { ConfigIssue } from './issues';
 
@@ -27,17 +28,23 @@ export interface ResolvedNetwork {
   /** Interface endpoint services, sorted; empty when interface endpoints are off. */
   readonly interfaceEndpoints: readonly string[];
   readonly s3GatewayBuckets: readonly string[];
-  readonly flowLogs: ParsedEnvironment['network']['flowLogs'];
+  readonly flowLogs: { readonly enabled: boolean; readonly retentionDays: number; readonly trafficType: 'ALL' | 'ACCEPT' | 'REJECT' };
 }
 
 export interface ResolvedEnvironment {
   readonly name: string;
   readonly region: string;
+  /** Hardened defaults (HTTPS only, access logs, a year of logs); `production`, or the name prod/production. */
+  readonly production: boolean;
   readonly network: ResolvedNetwork;
   readonly platform: ResolvedPlatform;
   readonly services: readonly ResolvedService[];
   /** CloudFront in front of the load balancer, when enabled. */
   readonly cloudfront?: ResolvedCloudfront;
+  /** AWS WAF on the internet-facing entry point, when configured. */
+  readonly waf?: ResolvedWaf;
+  /** Encrypt the environment's log groups with a customer managed key. */
+  readonly logs: { readonly kmsKey: boolean };
   readonly stateRoleArn?: string;
   /** The pinned account and the role the providers assume (`account`, `deployRoleArn`). */
   readonly access: ResolvedAccountAccess;
@@ -46,7 +53,10 @@ export interface ResolvedEnvironment {
 
 export interface ResolvedConfig {
   readonly project: string;
-  readonly state: ParsedConfig['state'];
+  readonly state: ParsedConfig['state'] & {
+    /** Server access logging of the state bucket to a log bucket the bootstrap creates. */
+    readonly accessLogging?: { readonly bucket: string; readonly expirationDays: number };
+  };
   readonly tags: Readonly<Record<string, string>>;
   readonly environments: readonly ResolvedEnvironment[];
 }
@@ -64,12 +74,13 @@ export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; 
   checkStateRoleAccounts(parsed, issues);
   checkAccountCollisions(parsed, issues);
   checkDerivedNames(parsed, RESERVED_SERVICE_NAMES, issues);
+  const accessLogging = resolveStateAccessLogging(parsed.state, issues);
   if (issues.length > 0) return { issues };
   return {
     issues,
     config: {
       project: parsed.project,
-      state: parsed.state,
+      state: { ...parsed.state, accessLogging },
       tags: parsed.tags,
       environments: environments as ResolvedEnvironment[],
     },
@@ -78,14 +89,23 @@ export function resolveConfig(parsed: ParsedConfig): { config?: ResolvedConfig; 
 
 function resolveEnvironment(project: string, name: string, env: ParsedEnvironment, path: string, issues: ConfigIssue[]): ResolvedEnvironment | undefined {
   const before = issues.length;
-  const platform = resolvePlatform(name, env.platform, env.region, `${path}.platform`, issues);
-  const cloudfront = resolveCloudfront(env.cloudfront, platform, path, issues);
+  const production = isProduction(name, env.production);
+  const platform = resolvePlatform(production, env.platform, env.region, `${path}.platform`, issues);
+  const cloudfront = resolveCloudfront(env.cloudfront, platform, { region: env.region, production }, path, issues);
+  if (cloudfront?.accessLogs) {
+    // The stack creates this bucket; its name comes from project and environment.
+    const bucket = s3BucketNameProblem(cloudfrontLogsBucketName(project, name, env.region));
+    if (bucket) issues.push({ path: `${path}.cloudfront.accessLogs`, message: `the CloudFront log bucket name is derived from project and environment: ${bucket}` });
+  }
+  checkProductionEntryPoint(production, platform, cloudfront, env.cloudfront?.enabled === true, path, issues);
+  const waf = resolveWaf(env.waf, cloudfront, env.cloudfront?.webAclArn, `${path}.waf`, issues);
   const services = resolveServices(
     env.services,
     {
       project,
       environment: name,
       region: env.region,
+      production,
       internetEgress: env.network.egress === 'nat',
       originHeaderCondition: cloudfront?.originProtection === 'prefix-list',
       behindCloudfront: cloudfront !== undefined,
@@ -95,13 +115,13 @@ function resolveEnvironment(project: string, name: string, env: ParsedEnvironmen
   );
   // Behind a CloudFront VPC origin the load balancer is internal, in the private subnets.
   const albTier = cloudfront?.originProtection === 'vpc-origin' ? 'private' : 'public';
-  const network = resolveNetwork(env, services.flatMap((s) => s.endpointNeeds), albTier, `${path}.network`, issues);
+  const network = resolveNetwork(env, production, services.flatMap((s) => s.endpointNeeds), albTier, `${path}.network`, issues);
   const access = resolveAccountAccess(env, path, issues);
   if (!network || issues.length > before) return undefined;
-  return { name, region: env.region, network, platform, services, cloudfront, stateRoleArn: env.stateRoleArn, access, tags: env.tags };
+  return { name, region: env.region, production, network, platform, services, cloudfront, waf, logs: env.logs, stateRoleArn: env.stateRoleArn, access, tags: env.tags };
 }
 
-function resolveNetwork(env: ParsedEnvironment, needs: readonly EndpointNeed[], albTier: 'public' | 'private', path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {
+function resolveNetwork(env: ParsedEnvironment, production: boolean, needs: readonly EndpointNeed[], albTier: 'public' | 'private', path: string, issues: ConfigIssue[]): ResolvedNetwork | undefined {
   const net = env.network;
   const before = issues.length;
   const report = (key: string, message: string) => issues.push({ path: `${path}.${key}`, message });
@@ -180,7 +200,7 @@ function resolveNetwork(env: ParsedEnvironment, needs: readonly EndpointNeed[], 
     natGatewayCount: net.egress === 'nat' ? (net.natGateways === 'per-az' ? zones.length : 1) : 0,
     interfaceEndpoints,
     s3GatewayBuckets: [...new Set(net.s3GatewayBuckets)],
-    flowLogs: net.flowLogs,
+    flowLogs: { ...net.flowLogs, retentionDays: net.flowLogs.retentionDays ?? defaultLogDays(production) },
   };
 }
 
@@ -239,6 +259,18 @@ function checkNoOverlap(entries: { c: string; p: string }[], issues: ConfigIssue
       }
     }
   }
+}
+
+/** The state bucket's access log bucket: named after it unless given, within S3's 63 characters. */
+function resolveStateAccessLogging(state: ParsedConfig['state'], issues: ConfigIssue[]): ResolvedConfig['state']['accessLogging'] {
+  if (!state.accessLogs.enabled) return undefined;
+  const bucket = state.accessLogs.bucket ?? `${state.bucket}-logs`;
+  if (bucket.length > 63) {
+    issues.push({ path: 'state.accessLogs.bucket', message: `is required: the default name "${bucket}" is longer than the 63 characters S3 allows; name the log bucket` });
+    return undefined;
+  }
+  if (bucket === state.bucket) issues.push({ path: 'state.accessLogs.bucket', message: 'must differ from state.bucket: a bucket logging to itself logs its own log writes without end' });
+  return { bucket, expirationDays: state.accessLogs.expirationDays };
 }
 
 /** Tasks must not be able to read state: it holds every resource attribute, secrets included. */

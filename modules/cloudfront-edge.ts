@@ -3,8 +3,10 @@ import { TerraformIterator, TerraformProvider, Token } from 'cdktf';
 import { AcmCertificate } from '@cdktf/provider-aws/lib/acm-certificate';
 import { AcmCertificateValidation } from '@cdktf/provider-aws/lib/acm-certificate-validation';
 import { CloudfrontDistribution, CloudfrontDistributionOrigin } from '@cdktf/provider-aws/lib/cloudfront-distribution';
+import { CloudfrontResponseHeadersPolicy } from '@cdktf/provider-aws/lib/cloudfront-response-headers-policy';
 import { CloudfrontVpcOrigin } from '@cdktf/provider-aws/lib/cloudfront-vpc-origin';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { SecureBucket } from './secure-bucket';
 
 /** AWS-managed CloudFront policies (ids are global constants; no look-up needed). */
 export const MANAGED_POLICIES = {
@@ -37,24 +39,43 @@ export interface CloudfrontEdgeProps {
   readonly certificateArn?: string;
   /** Route 53 zone for the requested certificate's validation records. @default - validated by hand */
   readonly hostedZoneId?: string;
-  /** WAFv2 web ACL (CLOUDFRONT scope). @default - none */
+  /** WAFv2 web ACL (CLOUDFRONT scope, in us-east-1). @default - none */
   readonly webAclArn?: string;
-  /** Bucket for standard logging. @default - no logging */
+  /** An existing bucket for standard logging (ACLs enabled). @default - no logging, or `accessLogs` */
   readonly loggingBucket?: string;
+  /**
+   * Standard logging to a bucket made for it, in the stack's region: SSE-S3, public access
+   * blocked, ACLs enabled (`BucketOwnerPreferred`: CloudFront standard logging writes with
+   * ACLs), objects expiring after `expirationDays`.
+   * @default - no logging, or `loggingBucket`
+   */
+  readonly accessLogs?: { readonly bucketName: string; readonly expirationDays: number };
   /** @default 'PriceClass_100' */
   readonly priceClass?: string;
+  /**
+   * HSTS max-age of the security headers policy, in seconds.
+   * @default 63072000 (two years, what the HSTS preload list asks)
+   */
+  readonly hstsMaxAgeSeconds?: number;
 }
+
+/** Two years: at least the one year Checkov and the HSTS preload list require. */
+export const HSTS_MAX_AGE_SECONDS = 63_072_000;
 
 /**
  * A CloudFront distribution in front of the environment's load balancer: HTTPS to viewers
  * (`redirect-to-https`; with aliases, an SNI certificate from us-east-1 and TLSv1.2_2021 as
  * the minimum), no caching of dynamic responses by default, viewer headers/cookies/queries
- * forwarded to the origin, optional WAF and standard logging.
+ * forwarded to the origin, security headers on every response (HSTS with subdomains,
+ * nosniff, DENY framing, strict-origin-when-cross-origin referrers, XSS filter blocking:
+ * Checkov CKV2_AWS_32), optional WAF and standard logging.
  */
 export class CloudfrontEdge extends Construct {
   readonly distribution: CloudfrontDistribution;
   readonly vpcOrigin?: CloudfrontVpcOrigin;
   readonly certificate?: AcmCertificate;
+  readonly securityHeaders: CloudfrontResponseHeadersPolicy;
+  readonly accessLogsBucket?: SecureBucket;
 
   constructor(scope: Construct, id: string, props: CloudfrontEdgeProps) {
     super(scope, id);
@@ -122,6 +143,30 @@ export class CloudfrontEdge extends Construct {
       customHeader: props.originSecret ? [{ name: ORIGIN_VERIFY_HEADER, value: props.originSecret }] : undefined,
     };
 
+    this.securityHeaders = new CloudfrontResponseHeadersPolicy(this, 'security-headers', {
+      name: `${props.name}-security-headers`,
+      comment: `${props.name}: security headers on every response`,
+      // `override: true`: the edge's values win over whatever the application sends.
+      securityHeadersConfig: {
+        strictTransportSecurity: { accessControlMaxAgeSec: props.hstsMaxAgeSeconds ?? HSTS_MAX_AGE_SECONDS, includeSubdomains: true, preload: false, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: 'DENY', override: true },
+        referrerPolicy: { referrerPolicy: 'strict-origin-when-cross-origin', override: true },
+        xssProtection: { protection: true, modeBlock: true, override: true },
+      },
+    });
+
+    let loggingBucket = props.loggingBucket && `${props.loggingBucket}.s3.amazonaws.com`;
+    if (props.accessLogs) {
+      this.accessLogsBucket = new SecureBucket(this, 'access-logs', {
+        bucketName: props.accessLogs.bucketName,
+        objectOwnership: 'BucketOwnerPreferred',
+        lifecycleRules: [{ id: 'expire-access-logs', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.accessLogs.expirationDays }] }],
+      });
+      loggingBucket = this.accessLogsBucket.bucket.bucketDomainName;
+    }
+
+    const dependsOn = [...(validation ? [validation] : []), ...(this.accessLogsBucket ? [this.accessLogsBucket.ownershipControls] : [])];
     this.distribution = new CloudfrontDistribution(this, 'distribution', {
       enabled: true,
       comment: `${props.name}: CloudFront in front of the load balancer`,
@@ -139,14 +184,16 @@ export class CloudfrontEdge extends Construct {
         compress: true,
         cachePolicyId: MANAGED_POLICIES.cachingDisabled,
         originRequestPolicyId: MANAGED_POLICIES.allViewerExceptHostHeader,
+        responseHeadersPolicyId: this.securityHeaders.id,
       },
       restrictions: { geoRestriction: { restrictionType: 'none' } },
       viewerCertificate: certificateArn
         ? { acmCertificateArn: certificateArn, sslSupportMethod: 'sni-only', minimumProtocolVersion: 'TLSv1.2_2021' }
         : // The *.cloudfront.net certificate cannot set a minimum TLS version; configure aliases for TLSv1.2_2021.
           { cloudfrontDefaultCertificate: true },
-      loggingConfig: props.loggingBucket ? { bucket: `${props.loggingBucket}.s3.amazonaws.com`, prefix: `${props.name}/`, includeCookies: false } : undefined,
-      dependsOn: validation ? [validation] : undefined,
+      loggingConfig: loggingBucket ? { bucket: loggingBucket, prefix: `${props.name}/`, includeCookies: false } : undefined,
+      // CloudFront grants its log delivery through the bucket ACL: ACLs must be on first.
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
     });
   }
 }

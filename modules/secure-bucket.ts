@@ -42,11 +42,19 @@ export interface SecureBucketProps {
    * @default false
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Object ownership. `BucketOwnerPreferred` enables ACLs, only for a log bucket whose writer
+   * delivers with ACLs (CloudFront standard logging); the public access block still refuses
+   * any public ACL.
+   * @default 'BucketOwnerEnforced' (ACLs off, S3.12)
+   */
+  readonly objectOwnership?: 'BucketOwnerEnforced' | 'BucketOwnerPreferred';
 }
 
 /**
  * An S3 bucket with the controls scanners expect (REFERENCE §7): all four public-access
- * blocks (S3.8), `BucketOwnerEnforced` ownership, so ACLs are off (S3.12), default
+ * blocks (S3.8), `BucketOwnerEnforced` ownership, so ACLs are off (S3.12; unless a log
+ * delivery needs them, `objectOwnership`), default
  * encryption, a policy denying requests without TLS (S3.5) or with TLS older than 1.2, and
  * no `force_destroy`.
  */
@@ -75,7 +83,7 @@ export class SecureBucket extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    this.ownershipControls = new S3BucketOwnershipControls(this, 'ownership', { bucket: bucketId, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    this.ownershipControls = new S3BucketOwnershipControls(this, 'ownership', { bucket: bucketId, rule: { objectOwnership: props.objectOwnership ?? 'BucketOwnerEnforced' } });
     this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: bucketId,
       rule: [

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import type { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import type { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -9,6 +10,7 @@ import type { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucke
 import type { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import type { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { PolicyStatement } from './iam-policy';
+import { ExplicitKeyPolicy } from './kms-key-policy';
 import { SecureBucket } from './secure-bucket';
 
 export interface StateBucketProps {
@@ -42,6 +44,13 @@ export interface StateBucketProps {
    * @default - the default key policy: the key's account may delegate use through IAM
    */
   readonly kmsKeyPolicy?: string;
+  /**
+   * Without `kmsKeyPolicy`: roles the S3 backend assumes (`stateRoleArn`), named in the
+   * explicit key policy the bucket then gets, so they may use the key. Each must exist when
+   * the policy is applied (KMS refuses unknown principals).
+   * @default []
+   */
+  readonly keyUserRoleArns?: readonly string[];
 }
 
 /** Days a scheduled key deletion waits (the maximum KMS allows), so a mistake can be undone. */
@@ -59,14 +68,18 @@ export const STATE_KEY_DELETION_WINDOW_DAYS = 30;
  *  - `prevent_destroy` on the bucket and the key, and no `force_destroy`: Terraform refuses
  *    to plan their destruction, and a non-empty bucket cannot be deleted by Terraform.
  *
- * The key keeps the default key policy (the account may delegate use through IAM) unless a
- * policy is given: naming the account needs `state.account` (an `aws_caller_identity`
- * lookup would need AWS at plan time).
+ * The key always has an explicit key policy (Checkov CKV2_AWS_64): `kmsKeyPolicy` when given
+ * (it names the account, `state.account`); otherwise one where the account administers the
+ * key and delegates use through IAM, as the default policy does, and `keyUserRoleArns` may use
+ * it. That one is a separate resource whose account id comes from the key's ARN, so no
+ * `aws_caller_identity` look-up (which needs AWS at plan time) is needed.
  */
 export class StateBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly kmsKey?: KmsKey;
   readonly kmsAlias?: KmsAlias;
+  /** The separate key policy resource (without `kmsKeyPolicy`, which is set inline on the key). */
+  readonly kmsKeyPolicy?: KmsKeyPolicy;
   readonly versioning: S3BucketVersioningA;
   readonly encryption: S3BucketServerSideEncryptionConfigurationA;
   readonly publicAccessBlock: S3BucketPublicAccessBlock;
@@ -88,6 +101,23 @@ export class StateBucket extends Construct {
         lifecycle: { preventDestroy: true },
       });
       this.kmsAlias = new KmsAlias(this, 'key-alias', { name: props.kmsAlias, targetKeyId: this.kmsKey.keyId });
+      const roles = [...new Set(props.keyUserRoleArns ?? [])].sort();
+      // Two sources of one key policy would fight: the inline one wins when given.
+      if (!props.kmsKeyPolicy) this.kmsKeyPolicy = new ExplicitKeyPolicy(this, 'key-policy', {
+        key: this.kmsKey,
+        statements: () =>
+          roles.length === 0
+            ? []
+            : [
+                {
+                  Sid: 'BackendRolesUseTheKey',
+                  Effect: 'Allow',
+                  Principal: { AWS: roles },
+                  Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+                  Resource: '*',
+                },
+              ],
+      }).policy;
     }
 
     const secure = new SecureBucket(this, 'bucket', {

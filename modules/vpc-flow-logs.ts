@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -19,6 +20,12 @@ export interface VpcFlowLogsProps {
    * @default 'ALL'
    */
   readonly trafficType?: 'ALL' | 'ACCEPT' | 'REJECT';
+  /**
+   * Customer managed key encrypting the log group, with what must exist before the log group
+   * (its key policy admitting CloudWatch Logs).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly kmsKey?: { readonly arn: string; readonly ready: ITerraformDependable };
 }
 
 /**
@@ -35,6 +42,8 @@ export class VpcFlowLogs extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
       name: `/vpc/${props.name}/flow-logs`,
       retentionInDays: props.retentionDays ?? 90,
+      kmsKeyId: props.kmsKey?.arn,
+      dependsOn: props.kmsKey ? [props.kmsKey.ready] : undefined,
     });
     this.role = new IamRole(this, 'role', {
       name: `${props.name}-vpc-flow-logs`,

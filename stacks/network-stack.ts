@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
+import { LogsKey } from '../modules/logs-key';
 import { PrivateVpc } from '../modules/private-vpc';
 import { VpcEndpoints } from '../modules/vpc-endpoints';
 import { VpcFlowLogs } from '../modules/vpc-flow-logs';
@@ -13,13 +14,16 @@ export interface NetworkStackProps {
 
 /**
  * `<env>-network`: the VPC, its subnets and routes, the VPC endpoints that replace a NAT
- * gateway, and flow logs. Other stacks use its public fields; CDKTF wires those
+ * gateway, flow logs, and the KMS key of the environment's log groups when configured (here,
+ * as the first stack of the environment, so the service stacks' log groups can use it). Other stacks use its public fields; CDKTF wires those
  * references through this stack's outputs.
  */
 export class NetworkStack extends BaseStack {
   readonly vpc: PrivateVpc;
   readonly endpoints: VpcEndpoints;
   readonly flowLogs?: VpcFlowLogs;
+  /** The customer managed key of the environment's log groups (`logs.kmsKey`). */
+  readonly logsKey?: LogsKey;
 
   constructor(scope: Construct, props: NetworkStackProps) {
     const env = props.environment;
@@ -47,12 +51,15 @@ export class NetworkStack extends BaseStack {
       extraS3Buckets: net.s3GatewayBuckets,
     });
 
+    if (env.logs.kmsKey) this.logsKey = new LogsKey(this, 'logs-key', { name });
+
     if (net.flowLogs.enabled) {
       this.flowLogs = new VpcFlowLogs(this, 'flow-logs', {
         name,
         vpcId: this.vpc.vpc.id,
         retentionDays: net.flowLogs.retentionDays,
         trafficType: net.flowLogs.trafficType,
+        kmsKey: this.logsKey && { arn: this.logsKey.key.arn, ready: this.logsKey.policy },
       });
     }
 
@@ -66,6 +73,7 @@ export class NetworkStack extends BaseStack {
       endpoint_security_group_id: { value: this.endpoints.securityGroup.id, description: 'Security group of the interface endpoints' },
       s3_prefix_list_id: { value: this.endpoints.s3GatewayEndpoint.prefixListId, description: 'Prefix list of the S3 gateway endpoint (for task egress rules)' },
       nat_gateway_ids: { value: this.vpc.natGateways.map((n) => n.id), description: 'NAT gateway ids (empty with egress "endpoints")' },
+      ...(this.logsKey ? { logs_kms_key_arn: { value: this.logsKey.key.arn, description: "KMS key of the environment's log groups" } } : {}),
     };
     for (const [id, output] of Object.entries(outputs)) new TerraformOutput(this, id, output);
   }

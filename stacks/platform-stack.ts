@@ -6,12 +6,14 @@ import { DataAwsSecurityGroup } from '@cdktf/provider-aws/lib/data-aws-security-
 import { EcrPullThroughCacheRule } from '@cdktf/provider-aws/lib/ecr-pull-through-cache-rule';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ServiceDiscoveryHttpNamespace } from '@cdktf/provider-aws/lib/service-discovery-http-namespace';
+import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
 import type { ResolvedCloudfront } from '../config/validate-cloudfront';
-import { accessLogsBucketName } from '../config/validate-names';
+import { accessLogsBucketName, cloudfrontLogsBucketName } from '../config/validate-names';
 import { AlbIngress, ApplicationLoadBalancer } from '../modules/application-load-balancer';
 import { CloudfrontEdge } from '../modules/cloudfront-edge';
 import { FargateCluster } from '../modules/ecs-cluster';
+import { ManagedRulesWebAcl } from '../modules/web-acl';
 import { BaseStack, environmentStackProps } from './base-stack';
 import type { NetworkStack } from './network-stack';
 
@@ -29,8 +31,9 @@ const VPC_ORIGIN_SECURITY_GROUP = 'CloudFront-VPCOrigins-Service-SG';
 /**
  * `<env>-platform`: what the environment's services share: the ECS cluster, the load
  * balancer and its listener, CloudFront in front of it when configured, the Service Connect
- * namespace when a service is internal, and the ECR pull-through cache rule that lets tasks
- * without NAT pull public.ecr.aws images through the private ECR endpoints.
+ * namespace when a service is internal, the ECR pull-through cache rule that lets tasks
+ * without NAT pull public.ecr.aws images through the private ECR endpoints, and AWS WAF on
+ * the internet-facing entry point (CloudFront, else the ALB) when configured.
  */
 export class PlatformStack extends BaseStack {
   readonly cluster: FargateCluster;
@@ -38,6 +41,8 @@ export class PlatformStack extends BaseStack {
   readonly pullThroughCache?: EcrPullThroughCacheRule;
   readonly serviceConnectNamespace?: ServiceDiscoveryHttpNamespace;
   readonly cloudfront?: CloudfrontEdge;
+  /** The web ACL the stack created (`waf` without `webAclArn`). */
+  readonly webAcl?: ManagedRulesWebAcl;
   /**
    * prefix-list mode: the values of the secret origin header a listener rule must accept
    * (one, or two while a new value is being rolled out).
@@ -81,9 +86,19 @@ export class PlatformStack extends BaseStack {
       accessLogs: platform.accessLogs ? { bucketName: accessLogsBucketName(props.config.project, env.name, env.region), expirationDays: platform.accessLogs.expirationDays } : undefined,
     });
 
-    if (cf) {
-      // The same account and role as the stack's main provider: CloudFront is part of the environment.
-      const usEast1 = new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1', ...this.providerAccount });
+    // The same account and role as the stack's main provider: CloudFront (and its web ACL) is part of the environment.
+    const usEast1 = cf ? new AwsProvider(this, 'aws-us-east-1', { alias: 'us_east_1', region: 'us-east-1', ...this.providerAccount }) : undefined;
+    const waf = env.waf;
+    if (waf && !waf.webAclArn) {
+      // A CloudFront web ACL is global: created in us-east-1 through the aliased provider.
+      this.webAcl = new ManagedRulesWebAcl(this, 'waf', { name, scope: waf.scope, managedRuleGroups: waf.managedRuleGroups, provider: waf.scope === 'CLOUDFRONT' ? usEast1 : undefined });
+    }
+    const webAclArn = waf ? (waf.webAclArn ?? this.webAcl!.webAcl.arn) : undefined;
+    if (webAclArn && waf?.scope === 'REGIONAL') {
+      new Wafv2WebAclAssociation(this, 'waf-alb', { resourceArn: this.loadBalancer.alb.arn, webAclArn });
+    }
+
+    if (cf && usEast1) {
       this.cloudfront = new CloudfrontEdge(this, 'cloudfront', {
         name,
         usEast1,
@@ -95,8 +110,9 @@ export class PlatformStack extends BaseStack {
         aliases: cf.aliases,
         certificateArn: cf.certificateArn,
         hostedZoneId: cf.hostedZoneId,
-        webAclArn: cf.webAclArn,
+        webAclArn: cf.webAclArn ?? webAclArn,
         loggingBucket: cf.loggingBucket,
+        accessLogs: cf.accessLogs ? { bucketName: cloudfrontLogsBucketName(props.config.project, env.name, env.region), expirationDays: cf.accessLogs.expirationDays } : undefined,
         priceClass: cf.priceClass,
       });
       if (internal) this.admitVpcOrigin(cf, this.cloudfront, vpc.vpc.id);

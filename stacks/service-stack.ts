@@ -54,7 +54,12 @@ export class ServiceStack extends BaseStack {
     this.port = svc.port;
     this.serviceName = svc.name;
 
-    this.logGroup = new CloudwatchLogGroup(this, 'log-group', { name: `/ecs/${config.project}-${env.name}/${svc.name}`, retentionInDays: svc.logRetentionDays });
+    this.logGroup = new CloudwatchLogGroup(this, 'log-group', {
+      name: `/ecs/${config.project}-${env.name}/${svc.name}`,
+      retentionInDays: svc.logRetentionDays,
+      // The network stack (applied first) creates the key with its policy.
+      kmsKeyId: network.logsKey?.key.arn,
+    });
     const accountId = accountIdOf(this, this.logGroup.arn);
 
     let app: ImagePull;

@@ -15,7 +15,8 @@ import { Construct } from 'constructs';
 import { App, LocalBackend, TerraformOutput } from 'cdktf';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import type { ResolvedConfig } from '../config/validate';
-import { policyDocument } from '../modules/iam-policy';
+import { ServerAccessLogs } from '../modules/access-log-bucket';
+import { accountIdOf, policyDocument } from '../modules/iam-policy';
 import { partitionOf } from '../config/account-schema';
 import { stateAccessBucketStatements, stateAccessKeyStatements, StateAccessProps } from '../modules/state-access-policy';
 import { stateBackendStatements } from '../modules/state-backend-policy';
@@ -45,6 +46,8 @@ export class StateStack extends BaseStack {
   readonly stateBucket: StateBucket;
   readonly lockTable?: StateLockTable;
   readonly accessPolicy: IamPolicy;
+  /** Server access logging of the state bucket (`state.accessLogs`). */
+  readonly accessLogs?: ServerAccessLogs;
 
   constructor(scope: Construct, props: StateStackProps) {
     const { config } = props;
@@ -65,6 +68,8 @@ export class StateStack extends BaseStack {
       kmsAlias: state.encryption === 'kms' ? stateKmsAlias(state.bucket) : undefined,
       noncurrentVersionDays: state.noncurrentVersionDays,
       ...crossAccountPolicies(config),
+      // Used in the key policy the bucket makes when crossAccountPolicies gives none.
+      keyUserRoleArns: config.environments.flatMap((e) => (e.stateRoleArn ? [e.stateRoleArn] : [])),
     });
     if (state.lockTable) {
       this.lockTable = new StateLockTable(this, 'lock', { name: state.lockTable });
@@ -79,6 +84,17 @@ export class StateStack extends BaseStack {
       description: `What Terraform's S3 backend needs on s3://${state.bucket}: attach it to CI and Atlantis roles`,
       policy: policyDocument(...stateBackendStatements({ bucketArn: bucket.arn, kmsKeyArn, lockTableArn: this.lockTable?.table.arn })),
     });
+
+    if (state.accessLogging) {
+      this.accessLogs = new ServerAccessLogs(this, 'state-access-logs', {
+        logBucketName: state.accessLogging.bucket,
+        sourceBucket: { id: bucket.id, arn: bucket.arn },
+        // state.account, else the account id from an ARN the stack has (no aws_caller_identity look-up offline).
+        accountId: state.account ?? accountIdOf(this, this.accessPolicy.arn),
+        expirationDays: state.accessLogging.expirationDays,
+        preventDestroy: true,
+      });
+    }
 
     const backendHcl = [
       '# -backend-config file for plain Terraform, CI and Atlantis (docs/remote-state.md).',
@@ -98,6 +114,7 @@ export class StateStack extends BaseStack {
       kms_key_arn: { value: kmsKeyArn ?? '', description: 'ARN of the KMS key encrypting state (empty with state.encryption "s3")' },
       lock_table_name: { value: lockTableName ?? '', description: 'DynamoDB lock table (empty without state.lockTable)' },
       backend_access_policy_arn: { value: this.accessPolicy.arn, description: 'Managed policy with the permissions the S3 backend needs' },
+      access_log_bucket_name: { value: this.accessLogs?.logBucket.bucket.bucket ?? '', description: 'Bucket receiving the state bucket\'s server access logs (empty with state.accessLogs.enabled false)' },
       backend_hcl: { value: backendHcl, description: 'A backend.hcl for `terraform init -backend-config=backend.hcl`' },
     };
     for (const [id, output] of Object.entries(outputs)) new TerraformOutput(this, id, output);

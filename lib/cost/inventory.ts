@@ -26,6 +26,12 @@ export interface LoadBalancer {
   readonly zones: number;
 }
 
+/** An AWS WAF web ACL: billed monthly, plus per rule (a managed rule group counts as one). */
+export interface WebAcl {
+  readonly address: string;
+  readonly rules: number;
+}
+
 export interface EnvironmentInventory {
   readonly name: string;
   readonly region?: string;
@@ -45,6 +51,10 @@ export interface EnvironmentInventory {
   readonly fargate: readonly FargateService[];
   readonly cloudFront: readonly string[];
   readonly containerInsights: readonly string[];
+  /** WAF web ACLs (production hardening). */
+  readonly webAcls: readonly WebAcl[];
+  /** Customer managed KMS keys (billed monthly each). */
+  readonly kmsKeys: readonly string[];
   /** Assumptions made and resources left unpriced, in plain words. */
   readonly warnings: readonly string[];
 }
@@ -91,6 +101,8 @@ export function inventoryOf(environment: EnvironmentStacks, allStacks: readonly 
     fargate: fargateServices(stacks, warnings),
     cloudFront: resourcesIn(stacks, 'aws_cloudfront_distribution').map(address),
     containerInsights: containerInsightsClusters(stacks),
+    webAcls: resourcesIn(stacks, 'aws_wafv2_web_acl').map((acl) => ({ address: address(acl), rules: Array.isArray(acl.block.rule) ? acl.block.rule.length : acl.block.rule ? 1 : 0 })),
+    kmsKeys: resourcesIn(stacks, 'aws_kms_key').flatMap((key) => Array.from({ length: count(key) }, () => address(key))),
     warnings,
   };
 }

@@ -8,7 +8,18 @@ import type { FargateService } from './fargate';
 import type { EnvironmentInventory } from './inventory';
 import { HOURS_PER_MONTH, PriceKey, PriceSheet } from './pricing';
 
-export type LineKind = 'interface-endpoints' | 'gateway-endpoints' | 'nat-gateways' | 'nat-public-ipv4' | 'elastic-ips' | 'alb' | 'alb-public-ipv4' | 'fargate' | 'task-public-ipv4';
+export type LineKind =
+  | 'interface-endpoints'
+  | 'gateway-endpoints'
+  | 'nat-gateways'
+  | 'nat-public-ipv4'
+  | 'elastic-ips'
+  | 'alb'
+  | 'alb-public-ipv4'
+  | 'fargate'
+  | 'task-public-ipv4'
+  | 'waf'
+  | 'kms-keys';
 
 export interface CostLine {
   readonly kind: LineKind;
@@ -114,6 +125,20 @@ export function costOf(inventory: EnvironmentInventory, sheet: PriceSheet): Envi
   }
   const publicTasks = inventory.fargate.filter((s) => s.publicIp).reduce((sum, s) => sum + s.tasks, 0);
   if (publicTasks > 0) add('task-public-ipv4', 'Task public IPv4', `${publicTasks} x ${H} h x ${unitPrice(ipv4)}`, publicTasks * H * ipv4);
+  // Hardening (production): monthly fees, not hourly.
+  const acls = inventory.webAcls;
+  if (acls.length > 0) {
+    const rules = acls.reduce((n, a) => n + a.rules, 0);
+    add(
+      'waf',
+      'AWS WAF web ACLs',
+      `${plural(acls.length, 'web ACL')} x ${unitPrice(p('wafWebAclMonth'))} + ${plural(rules, 'rule')} x ${unitPrice(p('wafRuleMonth'))}, a month`,
+      acls.length * p('wafWebAclMonth') + rules * p('wafRuleMonth'),
+    );
+  }
+  if (inventory.kmsKeys.length > 0) {
+    add('kms-keys', 'KMS customer managed keys', `${plural(inventory.kmsKeys.length, 'key')} x ${unitPrice(p('kmsKeyMonth'))}, a month`, inventory.kmsKeys.length * p('kmsKeyMonth'));
+  }
 
   const fixedMonthlyUsd = sum(lines.map((l) => l.monthlyUsd));
   const egress = egressComparison(inventory, sheet, lines, fixedMonthlyUsd);
@@ -228,9 +253,10 @@ function usageNotes(inventory: EnvironmentInventory, sheet: PriceSheet): string[
   if (inventory.cloudFront.length > 0) {
     notes.push(`CloudFront (${inventory.cloudFront.length} distribution${inventory.cloudFront.length === 1 ? '' : 's'}): billed per request and per GB delivered, no hourly charge; not estimated.`);
   }
+  if (inventory.webAcls.length > 0) notes.push(`AWS WAF requests: ${unitPrice(p.wafMillionRequests.usd)} per million inspected, by traffic.`);
   if (inventory.containerInsights.length > 0) {
     notes.push(`Container Insights (${inventory.containerInsights.length} cluster${inventory.containerInsights.length === 1 ? '' : 's'}): CloudWatch metrics and performance log events billed by usage; not estimated.`);
   }
-  notes.push('Not included: data transfer, CloudWatch Logs (VPC flow logs, task logs), ECR storage, KMS, taxes and discounts.');
+  notes.push('Not included: data transfer, CloudWatch Logs (VPC flow logs, task logs), S3 log storage, ECR storage, KMS requests and rotated key versions, taxes and discounts.');
   return notes;
 }

@@ -35,6 +35,10 @@ export const PRICE_KEYS = [
   'fargateX86GbHour',
   'fargateArmVcpuHour',
   'fargateArmGbHour',
+  'wafWebAclMonth',
+  'wafRuleMonth',
+  'wafMillionRequests',
+  'kmsKeyMonth',
 ] as const;
 
 export type PriceKey = (typeof PRICE_KEYS)[number];
