@@ -46,6 +46,13 @@ export const REGION_AZ_LETTERS: Readonly<Record<string, string>> = {
 
 export const KNOWN_REGIONS = Object.keys(REGION_AZ_LETTERS);
 
+/** Partitions of the regions this project deploys to, by region prefix. */
+export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 export function availabilityZonesOf(region: string): string[] {
   return [...(REGION_AZ_LETTERS[region] ?? '')].map((letter) => `${region}${letter}`);
 }
