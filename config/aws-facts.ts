@@ -58,7 +58,7 @@ export function availabilityZonesOf(region: string): string[] {
 }
 
 /**
- * Interface endpoints every Fargate task in a private subnet needs (REFERENCE §1):
+ * Interface endpoints every Fargate task in a private subnet needs (Amazon ECR guide, "Amazon ECR interface VPC endpoints"):
  * ECR auth + manifests (`ecr.api`), image pulls (`ecr.dkr`) and the awslogs driver (`logs`).
  * Image layers come from S3 through the gateway endpoint, which is always created.
  */
@@ -106,7 +106,7 @@ export const INTERFACE_ENDPOINT_SERVICES = [
 
 export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
 
-/** The bucket ECR keeps image layers in; the S3 gateway endpoint policy must allow it (REFERENCE §1). */
+/** The bucket ECR keeps image layers in; the S3 gateway endpoint policy must allow it (Amazon ECR guide, "Amazon ECR interface VPC endpoints"). */
 export function ecrLayerBucketArn(region: string): string {
   return `arn:aws:s3:::prod-${region}-starport-layer-bucket/*`;
 }

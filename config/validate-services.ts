@@ -1,7 +1,7 @@
 /**
  * Cross-field rules of the `platform` and `services` sections, and the resolved service
  * model the stacks are built from: image source, secrets, listener rule priority, and the
- * VPC endpoints each service's features need (REFERENCE §1).
+ * VPC endpoints each service's features need (ECS guide, "Amazon ECS interface VPC endpoints").
  */
 import { ELB_NAME_MAX, RULE_LIMITS, TASK_DEFINITION_MAX_BYTES } from './aws-rules';
 import { ConfigIssue, quote } from './issues';
@@ -149,7 +149,7 @@ export interface ServiceContext {
 /** Values of the origin header condition: the current secret and, during a rotation, the next. */
 const ORIGIN_HEADER_VALUES = 2;
 
-/** The endpoints ECS Service Connect needs in a VPC without NAT (REFERENCE §1). */
+/** The endpoints ECS Service Connect needs in a VPC without NAT (ECS guide, "Service Connect" considerations). */
 export const SERVICE_CONNECT_ENDPOINTS = ['ecs-agent', 'ecs-telemetry', 'ecs'] as const;
 
 export function resolveServices(services: Record<string, ParsedService>, ctx: ServiceContext, path: string, issues: ConfigIssue[]): ResolvedService[] {
