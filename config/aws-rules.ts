@@ -84,6 +84,12 @@ export function wildcardCount(values: readonly string[]): number {
   return values.reduce((n, v) => n + (v.match(/[*?]/g)?.length ?? 0), 0);
 }
 
+/**
+ * Rules a security group of this project needs besides one per peer: a task group's egress
+ * to the endpoints, to the S3 prefix list and (with NAT) to the internet.
+ */
+export const TASK_GROUP_FIXED_EGRESS_RULES = 3;
+
 /** Match values per condition and per rule (ELB user guide, "Listener rules"). */
 export const RULE_LIMITS = { valuesPerCondition: 3, valuesPerRule: 5, wildcardsPerRule: 5, rulesPerLoadBalancer: 100 } as const;
 

@@ -114,7 +114,7 @@ export const environmentSchema = z
         'A production environment: HTTPS only (or platform.allowPlainHttp), ALB access logs and deletion protection on, log retention 365 days. Default: true for an environment named "prod" or "production", else false.',
       ),
     network: networkSchema,
-    platform: platformSchema.default({ idleTimeout: 60, allowPlainHttp: false }),
+    platform: platformSchema.default({ idleTimeout: 60, allowPlainHttp: false, securityGroupRuleQuota: 60 }),
     services: servicesSchema.default({}).describe('Fargate services by name; each becomes the stack <env>-<service>.'),
     cloudfront: cloudfrontSchema.optional(),
     waf: wafSchema.optional(),

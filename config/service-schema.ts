@@ -50,6 +50,15 @@ export const platformSchema = z
         'Production only: accept an internet-facing load balancer that serves plain HTTP (no cloudfront, no certificateArn). Without it such a production environment is refused.',
       ),
     idleTimeout: z.number().int().min(1).max(4000).default(60).describe('ALB idle timeout in seconds.'),
+    securityGroupRuleQuota: z
+      .number()
+      .int()
+      .min(60)
+      .max(1000)
+      .default(60)
+      .describe(
+        "The account's VPC quota 'Inbound or outbound rules per security group' (default 60). The load balancer's group gets one outbound rule per public service, an internal service's group one inbound rule per caller: raise this only after raising the quota in Service Quotas.",
+      ),
   })
   .describe('The shared ECS cluster and internet-facing load balancer of the environment.');
 

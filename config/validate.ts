@@ -109,6 +109,7 @@ function resolveEnvironment(project: string, name: string, env: ParsedEnvironmen
       internetEgress: env.network.egress === 'nat',
       originHeaderCondition: cloudfront?.originProtection === 'prefix-list',
       behindCloudfront: cloudfront !== undefined,
+      securityGroupRuleQuota: env.platform.securityGroupRuleQuota,
     },
     `${path}.services`,
     issues,
