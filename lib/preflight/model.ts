@@ -457,7 +457,8 @@ export class Model {
         const group = this.resolver.resource(s, association.values.security_group_id, ...SG_TYPES);
         if (group) groupList.push(this.securityGroup(group));
       }
-      const type = values.vpc_endpoint_type === UNKNOWN ? undefined : (literalString(values.vpc_endpoint_type) ?? 'Gateway');
+      // Absent: the provider default (Gateway); an expression: known only after apply.
+      const type = values.vpc_endpoint_type === undefined || values.vpc_endpoint_type === null ? 'Gateway' : literalString(values.vpc_endpoint_type);
       return {
         resource,
         vpc: this.vpcOf(resource, values.vpc_id),

@@ -39,6 +39,20 @@ function sameVpc(endpoint: Endpoint, subnet: Subnet): boolean {
   return endpoint.vpc !== undefined && endpoint.vpc.resource === subnet.vpc?.resource;
 }
 
+/**
+ * Endpoints that may be the `type` endpoint for `com.amazonaws.<region>.<service>` in the
+ * subnet's VPC: every attribute that is known matches, and the service name, type or VPC is
+ * known only after apply. A path with only such endpoints is unknown, never failed.
+ */
+function undecidedEndpoints(ctx: PathContext, subnet: Subnet, service: string, type: string): Endpoint[] {
+  return ctx.model.endpoints().filter((e) => {
+    const name = e.serviceName === undefined || (e.service === service && e.region === ctx.region);
+    const vpc = e.vpc === undefined || sameVpc(e, subnet);
+    const kind = e.type === undefined || e.type === type;
+    return name && vpc && kind && (e.serviceName === undefined || e.vpc === undefined || e.type === undefined);
+  });
+}
+
 function vpcName(subnet: Subnet): string {
   const tags = subnet.vpc?.resource.values.tags as Record<string, unknown> | undefined;
   return subnet.vpc ? `${subnet.vpc.resource.address}${typeof tags?.Name === 'string' ? ` (${tags.Name})` : ''}` : 'the VPC';
@@ -80,6 +94,10 @@ export function interfacePath(ctx: PathContext, subnet: Subnet, endpointService:
   }
   if (!subnet.vpc) return { ...base, verdict: 'unknown', via: [], reason: `the VPC of ${subnet.label} is not in the loaded stacks` };
   const net = internetPath(ctx, subnet);
+  const undecided = undecidedEndpoints(ctx, subnet, endpointService, 'Interface').filter((e) => e.privateDns !== false);
+  if (net.verdict !== 'pass' && undecided.length > 0) {
+    return { ...base, verdict: 'unknown', via: undecided.map((e) => ({ resource: e.resource, note: 'VPC endpoint' })), reason: `whether ${undecided[0].resource.address} is the ${serviceName} interface endpoint of ${vpcName(subnet)} (service name, type or VPC) is known only after apply` };
+  }
   const disabled = candidates[0];
   const preface = disabled
     ? `endpoint ${disabled.resource.address} has ${disabled.privateDns ? 'private DNS only for inbound resolver endpoints' : 'private_dns_enabled = false'}, so ${hostOf(endpointService, ctx.region)} resolves to public addresses in the VPC`
@@ -293,6 +311,8 @@ export function s3LayerPath(ctx: PathContext, subnet: Subnet, spec: PathSpec, fo
   const associated = table ? gateways.filter((g) => g.routeTables.includes(table)) : [];
   if (associated.length === 0) {
     if (gateways.some((g) => g.unresolved.length > 0)) return { ...base, verdict: 'unknown', via: [], reason: 'the route tables of the S3 gateway endpoint cannot be read before apply' };
+    const undecided = undecidedEndpoints(ctx, subnet, 's3', 'Gateway');
+    if (undecided.length > 0) return { ...base, verdict: 'unknown', via: [], reason: `whether ${undecided[0].resource.address} is the S3 gateway endpoint of ${vpcName(subnet)} (service name, type or VPC) is known only after apply` };
     const tableName = table ? tableLabel(table.resource.values, table.resource.address) : `the route table of ${subnet.label}`;
     const preface = gateways.length > 0 ? `the S3 gateway endpoint ${gateways[0].resource.address} is not associated with ${tableName}` : `there is no S3 gateway endpoint in ${vpcName(subnet)}`;
     const net = internetPath(ctx, subnet);
