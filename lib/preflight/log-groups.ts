@@ -3,7 +3,8 @@
  * `awslogs-group`, and the container does not start when the group does not exist, unless
  * `awslogs-create-group` is `true` (then the driver creates it). A group is known to exist
  * when the option refers to an `aws_cloudwatch_log_group` or names one declared with that
- * literal name in the same region in the loaded stacks; when a loaded group's name is an
+ * literal name in the same region in the loaded stacks (a `data "aws_cloudwatch_log_group"`
+ * lookup counts: the plan fails when the group is missing); when a loaded group's name is an
  * expression (or `name_prefix`), or the option itself is, it may be that one: unknown.
  */
 import * as aws from './aws-errors';
@@ -23,7 +24,7 @@ export function logGroupChecks(model: Model, taskDefinition: TfResource, contain
     const [target] = model.resolver.resolve(scope, option);
     if (target?.kind === 'resource' && target.resource.type === 'aws_cloudwatch_log_group') continue;
     const name = model.resolver.literalText(scope, option);
-    const groups = model.resolver.ofType('aws_cloudwatch_log_group').filter((g) => (model.resolver.stack(g.stack)?.region ?? region) === groupRegion);
+    const groups = declaredGroups(model).filter((g) => (model.resolver.stack(g.stack)?.region ?? region) === groupRegion);
     if (name !== undefined && groups.some((g) => literalString(g.values.name) === name)) continue;
     const what = `container ${container.name ?? '?'} logs to ${name ?? option}`;
     if (name === undefined || groups.some((g) => literalString(g.values.name) === undefined)) {
@@ -40,4 +41,10 @@ export function logGroupChecks(model: Model, taskDefinition: TfResource, contain
     });
   }
   return checks;
+}
+
+/** Log groups the loaded stacks create or look up (a data source fails the plan when the group is missing). */
+function declaredGroups(model: Model): TfResource[] {
+  const lookups = model.resolver.allStacks().flatMap((stack) => stack.resources.filter((r) => r.mode === 'data' && r.type === 'aws_cloudwatch_log_group'));
+  return [...model.resolver.ofType('aws_cloudwatch_log_group'), ...lookups];
 }

@@ -100,7 +100,7 @@ export function interfacePath(ctx: PathContext, subnet: Subnet, endpointService:
   }
   const disabled = candidates[0];
   const preface = disabled
-    ? `endpoint ${disabled.resource.address} has ${disabled.privateDns ? 'private DNS only for inbound resolver endpoints' : 'private_dns_enabled = false'}, so ${hostOf(endpointService, ctx.region)} resolves to public addresses in the VPC`
+    ? `endpoint ${disabled.resource.address} has ${disabled.privateDns ? 'private DNS only for inbound resolver endpoints' : 'private_dns_enabled = false'}, so ${hostOf(endpointService, ctx.region)} resolves to public addresses`
     : `there is no ${serviceName} interface endpoint in ${vpcName(subnet)}`;
   const via: Via[] = [...candidates.map((e) => ({ resource: e.resource, note: 'interface endpoint, private DNS OFF for the VPC: not used' })), ...net.via];
   if (net.verdict === 'pass') return { ...base, verdict: 'pass', via, reason: `${preface}; ${net.reason}` };
