@@ -1003,7 +1003,7 @@ const cases: Case[] = [
     expect: all(IFACE, OKU),
   },
   {
-    name: "ep ingress split in two /19 per subnet... two rules",
+    name: "ep ingress: three rules (two /19 and a /18) together cover both task subnets",
     mutate: (s) => {
       epIn(s).cidr_ipv4 = "10.10.0.0/17";
       N(s).aws_vpc_security_group_ingress_rule.x1 = {
