@@ -6,7 +6,8 @@
  * about; every other path must not newly fail. The classes the review found wrong, and
  * fixed: prefix lists as security group peers, `self` on aws_security_group_rule, peers
  * covered only by several rules together, S3 interface endpoints with private DNS, endpoints
- * whose service name or type is an expression, and awslogs groups that do not exist.
+ * whose service name or type is an expression, awslogs groups that do not exist, and roles
+ * that do not trust ecs-tasks.amazonaws.com.
  */
 import { synthDefault } from "./helpers/synth";
 import {
@@ -100,6 +101,12 @@ const editC = (s: Stacks, f: (c: J[]) => void) => {
   const c = containersOf(task(s));
   f(c);
   task(s).container_definitions = JSON.stringify(c);
+};
+const editTrust = (s: Stacks, role: RegExp, f: (t: J) => void) => {
+  const r = one(s["dev-web"], "aws_iam_role", role);
+  const t = JSON.parse(r.assume_role_policy);
+  f(t);
+  r.assume_role_policy = JSON.stringify(t);
 };
 /** A public NAT gateway in public-a, and 0.0.0.0/0 routes to it from both private route tables. */
 const addNat = (s: Stacks) => {
@@ -1518,6 +1525,76 @@ const cases: Case[] = [
       });
     },
     expect: { "log-group": ["unknown"] },
+  },
+  {
+    name: "trust: the execution role trusts ec2.amazonaws.com only",
+    mutate: (s) =>
+      editTrust(s, /execution/, (t) => {
+        t.Statement[0].Principal.Service = "ec2.amazonaws.com";
+      }),
+    expect: { "iam-trust": F },
+  },
+  {
+    name: "trust: the task role trusts ec2.amazonaws.com only",
+    mutate: (s) =>
+      editTrust(s, /task/, (t) => {
+        t.Statement[0].Principal.Service = "ec2.amazonaws.com";
+      }),
+    expect: { "iam-trust": F },
+  },
+  {
+    name: "trust: a list of services with ecs-tasks.amazonaws.com, and no condition",
+    mutate: (s) =>
+      editTrust(s, /execution/, (t) => {
+        t.Statement[0].Principal.Service = [
+          "ec2.amazonaws.com",
+          "ecs-tasks.amazonaws.com",
+        ];
+        delete t.Statement[0].Condition;
+      }),
+    expect: {},
+  },
+  {
+    name: "trust: aws:SourceAccount as a literal account id",
+    mutate: (s) =>
+      editTrust(s, /execution/, (t) => {
+        t.Statement[0].Condition = {
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+        };
+      }),
+    expect: {},
+  },
+  {
+    name: "trust: aws:SourceArn on the ECS tasks of the account (not decidable before apply)",
+    mutate: (s) =>
+      editTrust(s, /execution/, (t) => {
+        t.Statement[0].Condition = {
+          ArnLike: {
+            "aws:SourceArn": "arn:aws:ecs:ap-northeast-2:123456789012:*",
+          },
+        };
+      }),
+    expect: { "iam-trust": OKU },
+  },
+  {
+    name: "trust: a Deny of sts:AssumeRole to every principal",
+    mutate: (s) =>
+      editTrust(s, /execution/, (t) => {
+        t.Statement.push({
+          Effect: "Deny",
+          Principal: "*",
+          Action: "sts:AssumeRole",
+        });
+      }),
+    expect: { "iam-trust": F },
+  },
+  {
+    name: "trust: the trust policy is an expression",
+    mutate: (s) => {
+      one(s["dev-web"], "aws_iam_role", /execution/).assume_role_policy =
+        "${var.trust}";
+    },
+    expect: { "iam-trust": ["unknown"] },
   },
 ];
 

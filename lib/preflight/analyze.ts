@@ -19,6 +19,7 @@ import { logGroupChecks } from './log-groups';
 import { EcsService, Model, Subnet } from './model';
 import { interfacePath, internetOnlyPath, PathContext, s3LayerPath } from './paths';
 import { Resolver } from './refs';
+import { roleTrustChecks } from './role-trust';
 import { literalString, TfStack } from './tf';
 import { fixOn, PathCheck, PreflightReport, ServiceReport } from './types';
 
@@ -122,6 +123,7 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
     checks.push(...pullThroughChecks(model, service, task.resource, images));
     checks.push(...executionRoleChecks(model, task.resource, requests));
     checks.push(...logGroupChecks(model, task.resource, containers, region));
+    checks.push(...roleTrustChecks(model, task.resource, service.stack.account));
     checks.push(...scratchCheck(task, containers));
     checks.push(...execAgentCheck(service, task, containers));
     checks.push(...execRoleCheck(model, service, task.resource, region));
