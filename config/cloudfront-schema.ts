@@ -1,7 +1,8 @@
 /** Schema of an environment's optional `cloudfront` section (CloudFront in front of the ALB). */
 import { z } from 'zod';
-import { API_INTEGER_MAX, arnPartitionProblem, dnsNameProblem, refinedBy, s3BucketNameProblem } from './aws-rules';
+import { arnPartitionProblem, dnsNameProblem, refinedBy, s3BucketNameProblem } from './aws-rules';
 import { quote } from './issues';
+import { logBucketSchema } from './log-bucket-schema';
 
 export const cloudfrontSchema = z
   .strictObject({
@@ -44,17 +45,7 @@ export const cloudfrontSchema = z
       .superRefine(refinedBy(s3BucketNameProblem))
       .optional()
       .describe('Standard logging to this existing bucket (it must allow ACLs, as CloudFront standard logging requires).'),
-    accessLogs: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        expirationDays: z
-          .number()
-          .int()
-          .min(1)
-          .max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an S3 API integer)` })
-          .optional()
-          .describe('Days before log objects expire. Default: 365 in a production environment, else 90.'),
-      })
+    accessLogs: logBucketSchema('log objects')
       .optional()
       .describe(
         'Standard logging to a bucket the platform stack creates (ACLs enabled with BucketOwnerPreferred, as CloudFront standard logging requires; public access still blocked). Default: on in a production environment without loggingBucket, else off.',

@@ -17,6 +17,7 @@ import {
   wildcardCount,
 } from './aws-rules';
 import { LOG_RETENTION_DAYS } from './log-retention';
+import { logBucketSchema } from './log-bucket-schema';
 
 const arn = (service: string, resource: string, example: string) =>
   z
@@ -30,17 +31,7 @@ export const platformSchema = z
       .optional()
       .describe('ACM certificate: adds an HTTPS listener (TLS 1.3 policy) and makes port 80 redirect to 443. Default: HTTP only.'),
     deletionProtection: z.boolean().optional().describe('ALB deletion protection. Default: true in a production environment, else false.'),
-    accessLogs: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        expirationDays: z
-          .number()
-          .int()
-          .min(1)
-          .max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an S3 API integer)` })
-          .optional()
-          .describe('Days before access log objects expire. Default: 365 in a production environment, else 90.'),
-      })
+    accessLogs: logBucketSchema('access log objects')
       .optional()
       .describe('ALB access logs to an S3 bucket made for them (SSE-S3, as ALB log delivery requires). Default: on in a production environment, else off.'),
     allowPlainHttp: z
