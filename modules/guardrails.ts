@@ -27,11 +27,17 @@
  */
 import { App, Aspects, DefaultTokenResolver, IAspect, StringConcat, TerraformElement, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { isWildcardAction, policyStatements } from '../lib/preflight/iam';
 import { Model } from '../lib/preflight/model';
 import { Resolver } from '../lib/preflight/refs';
 import { stackFromJson } from '../lib/preflight/read-synth';
 import { block, blocks, isRecord, Json, list, literalBool, literalString, TfResource, TfStack } from '../lib/preflight/tf';
+import { RuleContext } from './guardrails/context';
+import { ecsRules } from './guardrails/ecs';
+import { iamRules } from './guardrails/iam';
+import { loadBalancerRules } from './guardrails/load-balancers';
+import { networkRules } from './guardrails/network';
+import { platformRules } from './guardrails/platform';
+import { storageRules } from './guardrails/storage';
 
 export const GUARDRAIL_RULES = {
   'ecs-public-ip': 'ECS services give their tasks no public IP (Security Hub ECS.2): tasks stay in private subnets behind the load balancer',
@@ -43,6 +49,37 @@ export const GUARDRAIL_RULES = {
   'plain-secret-env': 'container definitions carry no secret in plain environment variables (ECS.8): use `secrets` (Secrets Manager / SSM)',
   'container-root-user':
     'containers run as a named non-root user (ECS.4); only an init container may run as root: non-essential, no port mappings, read-only root filesystem, every capability dropped, awaited by an essential container',
+  'container-privileged': 'no container is privileged (ECS.4)',
+  'container-readonly-root': 'containers have a read-only root filesystem (ECS.5), except in a service opened to ECS Exec',
+  'container-logging': 'every container sends its logs somewhere: logConfiguration with a logDriver (ECS.9)',
+  'ecs-platform-version': 'Fargate services run the latest platform version: unset or LATEST (ECS.10)',
+  'ecs-container-insights': 'ECS clusters have Container Insights on (ECS.12)',
+  'sg-open-ingress': 'no security group admits 0.0.0.0/0 or ::/0, except an internet-facing load balancer on tcp 80 and 443',
+  'sg-admin-ports': 'no security group admits SSH (22) or RDP (3389), from anywhere',
+  'task-sg-open-egress': 'task security groups send no traffic of every protocol, and nothing to 0.0.0.0/0 or ::/0 but tcp 443',
+  'default-sg-closed': 'every VPC manages its default security group, with no rules (EC2.2)',
+  'vpc-flow-logs': 'every VPC has flow logs (EC2.6)',
+  'subnet-public-ip': 'subnets do not assign public IPs at launch (EC2.15); only subnets holding nothing but internet-facing load balancers may',
+  'http-redirect': 'HTTP listeners of a load balancer that has HTTPS redirect to HTTPS, rules included (ELB.1)',
+  'alb-drop-invalid-headers': 'application load balancers drop invalid header fields (ELB.4)',
+  'alb-desync-mitigation': 'application load balancers mitigate desync attacks in defensive or strictest mode (ELB.12)',
+  'bucket-public-policy': 'no bucket policy allows everyone ("*" or NotPrincipal)',
+  'bucket-public-acl': 'no bucket has a public ACL',
+  'bucket-tls-only': 'every bucket policy denies requests without TLS (S3.5)',
+  'bucket-acls-disabled': 'buckets have ACLs off, BucketOwnerEnforced (S3.12); only a CloudFront standard log bucket may use BucketOwnerPreferred',
+  'bucket-versioning': 'every bucket is versioned (S3.14)',
+  'ecr-scan-on-push': 'ECR repositories scan images on push (ECR.1)',
+  'ecr-immutable-tags': 'ECR repositories have immutable tags (ECR.2)',
+  'ecr-lifecycle-policy': 'ECR repositories have a lifecycle policy (ECR.3)',
+  'dynamodb-pitr': 'DynamoDB tables have point-in-time recovery (DynamoDB.2)',
+  'iam-wildcard-resource': 'identity policies name their resources: "*" only for actions without resource-level permissions, no NotResource',
+  'iam-admin-policy': 'no AWS managed administrator, power user or *FullAccess policy is attached',
+  'iam-open-trust': 'no role trust policy lets everyone ("*" or NotPrincipal) assume it',
+  'no-static-credentials': 'provider, backend and remote-state blocks carry no credentials (access_key, secret_key, token, profile, credentials files)',
+  'kms-key-rotation': 'symmetric KMS keys rotate (KMS.4)',
+  'log-retention': 'every log group has a retention period',
+  'cloudfront-viewer-https': 'CloudFront serves viewers over HTTPS (redirect-to-https or https-only) with TLS 1.2+ on its own certificate',
+  'waf-attached': 'a web ACL the stack creates stays attached to what it protects',
 } as const;
 
 export type GuardrailRule = keyof typeof GUARDRAIL_RULES;
@@ -114,7 +151,14 @@ class Collector {
     const fragment = Tokenization.resolve(raw, { scope: stack, preparing: false, resolver: RESOLVER }) as unknown;
     const name = stack.node.path;
     const doc = this.docs.get(name) ?? {};
-    this.docs.set(name, deepMerge(doc, fragment) as Json);
+    const merged = deepMerge(doc, fragment) as Json;
+    // Each provider element writes `{provider: {aws: [its block]}}`: keep every block (aliases too), not the last.
+    if (isRecord(fragment) && isRecord(fragment.provider) && isRecord(doc.provider)) {
+      const providers: Json = { ...doc.provider };
+      for (const [type, configs] of Object.entries(fragment.provider)) providers[type] = [...list(providers[type]), ...list(configs)];
+      merged.provider = providers;
+    }
+    this.docs.set(name, merged);
   }
 
   stacks(): TfStack[] {
@@ -144,6 +188,32 @@ const RULE_TYPES = new Set([
   'random_password',
   'aws_iam_policy_document',
   'terraform_remote_state',
+  'aws_vpc',
+  'aws_subnet',
+  'aws_flow_log',
+  'aws_ecs_cluster',
+  'aws_lb',
+  'aws_alb',
+  'aws_lb_listener_rule',
+  'aws_alb_listener_rule',
+  'aws_s3_bucket_policy',
+  'aws_s3_bucket_acl',
+  'aws_s3_bucket_ownership_controls',
+  'aws_s3_bucket_versioning',
+  'aws_ecr_repository',
+  'aws_ecr_lifecycle_policy',
+  'aws_dynamodb_table',
+  'aws_iam_role_policy_attachment',
+  'aws_iam_user_policy_attachment',
+  'aws_iam_group_policy_attachment',
+  'aws_iam_policy_attachment',
+  'aws_iam_role_policy_attachments_exclusive',
+  'aws_iam_role',
+  'aws_kms_key',
+  'aws_cloudwatch_log_group',
+  'aws_cloudfront_distribution',
+  'aws_wafv2_web_acl',
+  'aws_wafv2_web_acl_association',
 ]);
 
 /**
@@ -153,7 +223,8 @@ const RULE_TYPES = new Set([
  */
 function relevant(fragment: unknown): boolean {
   if (!isRecord(fragment)) return false;
-  if (fragment.output !== undefined || fragment.locals !== undefined) return true;
+  // Outputs and locals (references), providers and the backend (credentials).
+  if (fragment.output !== undefined || fragment.locals !== undefined || fragment.provider !== undefined || fragment.terraform !== undefined) return true;
   for (const key of ['resource', 'data'] as const) {
     const byType = fragment[key];
     if (!isRecord(byType)) continue;
@@ -259,49 +330,6 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
     else if (!STRONG_TLS_POLICY.test(name)) report('https-tls-policy', listener, `${protocol} listener with ssl_policy = "${name}", which is not a TLS 1.2+ policy`);
   }
 
-  // bucket-public-access-block
-  const accountBlock = ofType('aws_s3_account_public_access_block').some((b) => FOUR_BLOCKS.every((k) => literalBool(b.values[k]) === true));
-  const accessBlocks = ofType('aws_s3_bucket_public_access_block');
-  for (const bucket of ofType('aws_s3_bucket')) {
-    const name = literalString(bucket.values.bucket);
-    const matching = accessBlocks.filter((b) => {
-      if (name !== undefined && literalString(b.values.bucket) === name) return true;
-      return model.resolver.resource(model.scope(b), b.values.bucket, 'aws_s3_bucket') === bucket;
-    });
-    if (matching.length === 0) {
-      if (!accountBlock) report('bucket-public-access-block', bucket, `bucket ${name ?? bucket.address} has no aws_s3_bucket_public_access_block`);
-      continue;
-    }
-    for (const pab of matching) {
-      const off = FOUR_BLOCKS.filter((k) => literalBool(pab.values[k], false) === false);
-      if (off.length > 0 && !accountBlock) report('bucket-public-access-block', pab, `the public access block of bucket ${name ?? bucket.address} leaves ${off.map((k) => `${k} = false`).join(', ')}`);
-    }
-  }
-
-  // iam-wildcard-action
-  for (const resource of managed) {
-    for (const [attribute, text] of policyAttributes(resource)) {
-      const statements = policyStatements(text);
-      if (!statements) continue;
-      statements.forEach((s, i) => {
-        if (s.effect !== 'Allow') return;
-        const label = `${attribute} statement ${s.sid ? `"${s.sid}"` : `#${i + 1}`}`;
-        const wild = (s.actions ?? []).filter(isWildcardAction);
-        if (wild.length > 0) report('iam-wildcard-action', resource, `${label} allows ${wild.map((a) => `"${a}"`).join(', ')}`);
-        if (s.notActions) report('iam-wildcard-action', resource, `${label} allows everything except NotAction ${JSON.stringify(s.notActions)}`);
-      });
-    }
-  }
-  for (const doc of stacks.flatMap((s) => s.resources.filter((r) => r.mode === 'data' && r.type === 'aws_iam_policy_document'))) {
-    blocks(doc.values.statement).forEach((s, i) => {
-      if ((literalString(s.effect) ?? 'Allow') !== 'Allow') return;
-      const wild = list(s.actions).filter((a): a is string => typeof a === 'string' && isWildcardAction(a));
-      const label = `statement ${literalString(s.sid) ? `"${literalString(s.sid)}"` : `#${i + 1}`}`;
-      if (wild.length > 0) report('iam-wildcard-action', doc, `${label} allows ${wild.map((a) => `"${a}"`).join(', ')}`);
-      if (s.not_actions !== undefined) report('iam-wildcard-action', doc, `${label} allows everything except not_actions`);
-    });
-  }
-
   // plain-secret-env
   for (const taskDefinition of ofType('aws_ecs_task_definition')) {
     for (const container of parseContainers(taskDefinition.values.container_definitions) ?? []) {
@@ -333,6 +361,14 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
     }
   }
 
+  const ctx: RuleContext = { stacks, model, managed, ofType, report };
+  networkRules(ctx, taskGroups);
+  ecsRules(ctx, (taskDefinition) => parseContainers(taskDefinition.values.container_definitions) ?? []);
+  loadBalancerRules(ctx);
+  storageRules(ctx);
+  iamRules(ctx);
+  platformRules(ctx);
+
   const violations: Violation[] = [];
   const suppressed: Suppression[] = [];
   for (const f of found) {
@@ -346,8 +382,6 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
 
 /** ELB security policies that allow only TLS 1.2 and newer. */
 export const STRONG_TLS_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
-
-const FOUR_BLOCKS = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'];
 
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
 const SECRET_VALUES: [RegExp, string][] = [
@@ -406,18 +440,6 @@ function parseContainers(value: unknown): Json[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Attributes of a resource holding a JSON policy document: `policy`, `*_policy`, `policy_document`, inline_policy blocks. */
-function policyAttributes(resource: TfResource): [string, string][] {
-  const out: [string, string][] = [];
-  for (const [key, value] of Object.entries(resource.values)) {
-    if (typeof value === 'string' && (key === 'policy' || key.endsWith('_policy') || key === 'policy_document') && value.trimStart().startsWith('{')) out.push([key, value]);
-  }
-  blocks(resource.values.inline_policy).forEach((inline, i) => {
-    if (typeof inline.policy === 'string') out.push([`inline_policy[${i}].policy`, inline.policy]);
-  });
-  return out;
 }
 
 function suppressionOf(resource: TfResource, rule: GuardrailRule): string | undefined {
