@@ -383,7 +383,9 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
 /** ELB security policies that allow only TLS 1.2 and newer. */
 export const STRONG_TLS_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
 
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
+const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
+/** A reference to where a secret is kept, not the secret: a Secrets Manager, SSM or KMS ARN. */
+const SECRET_STORE_ARN = /^arn:aws[\w-]*:(secretsmanager|ssm|kms):/;
 const SECRET_VALUES: [RegExp, string][] = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'its value is an AWS access key id'],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'its value is a private key'],
@@ -403,7 +405,7 @@ function secretLooking(model: Model, taskDefinition: TfResource, name: string, v
       return `its value is ${part.target.resource.address}.${part.target.attribute}`;
     }
   }
-  if (SECRET_NAME.test(name) && value !== '' && !value.startsWith('arn:')) return 'its name says it holds a secret';
+  if (SECRET_NAME.test(name) && value !== '' && !SECRET_STORE_ARN.test(value)) return 'its name says it holds a secret';
   return undefined;
 }
 

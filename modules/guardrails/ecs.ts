@@ -36,8 +36,9 @@ export function ecsRules(ctx: RuleContext, containersOf: (taskDefinition: TfReso
   }
 
   for (const cluster of ctx.ofType('aws_ecs_cluster')) {
-    const setting = blocks(cluster.values.setting).find((s) => literalString(s.name) === 'containerInsights');
-    const value = literalString(setting?.value);
-    if (value !== 'enabled' && value !== 'enhanced') ctx.report('ecs-container-insights', cluster, `Container Insights is ${setting ? `"${String(setting.value)}"` : 'not set (off)'}; set setting containerInsights = enabled`);
+    // An override appends to the list, so every containerInsights setting counts, not the first.
+    const values = blocks(cluster.values.setting).filter((s) => literalString(s.name) === 'containerInsights').map((s) => s.value);
+    const off = values.filter((v) => v !== 'enabled' && v !== 'enhanced');
+    if (values.length === 0 || off.length > 0) ctx.report('ecs-container-insights', cluster, `Container Insights is ${values.length === 0 ? 'not set (off)' : off.map((v) => JSON.stringify(v)).join(', ')}; set setting containerInsights = enabled`);
   }
 }
