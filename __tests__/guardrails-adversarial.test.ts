@@ -29,6 +29,7 @@ import { buildApp } from '../main';
 import { loadConfigFile } from '../config/load';
 import { checkGuardrails, GuardrailError, Violation } from '../modules/guardrails';
 import { isWildcardAction } from '../lib/preflight/iam';
+import { isWildcardResource } from '../modules/guardrails/iam';
 import { readSynthesized } from '../lib/preflight/read-synth';
 import { configFrom, defaultConfigData } from './helpers/synth';
 
@@ -274,6 +275,8 @@ describe('IAM', () => {
       managedPolicyArns: ['arn:aws:iam::aws:policy/PowerUserAccess'],
     });
     new IamRolePolicyAttachment(web, 'admin', { role: 'r', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' });
+    new IamRolePolicy(web, 'every-role', { role: 'r', policy: policy({ Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::123456789012:role/*' }) });
+    new IamRolePolicy(web, 'every-bucket', { role: 'r', policy: policy({ Effect: 'Allow', Action: 's3:GetObject', Resource: ['arn:aws:s3:::acme-x/*', 'arn:aws:s3:::*'] }) });
     new DataAwsIamPolicyDocument(web, 'doc', { statement: [{ actions: ['logs:PutLogEvents'], resources: ['*'] }] });
     // Allowed: actions without resource-level permissions, and Deny with wildcards.
     new IamRolePolicy(web, 'fine', {
@@ -283,6 +286,8 @@ describe('IAM', () => {
     expect(pairs(refused(app))).toEqual([
       'dev-web/admin iam-admin-policy',
       'dev-web/doc iam-wildcard-resource',
+      'dev-web/every-bucket iam-wildcard-resource',
+      'dev-web/every-role iam-wildcard-resource',
       'dev-web/inline iam-admin-policy',
       'dev-web/inline iam-open-trust',
       'dev-web/inline iam-wildcard-resource',
@@ -293,6 +298,8 @@ describe('IAM', () => {
     ]);
     expect(['*', '*:*', 's3:*', 's3:**', 'S3:*', 's*:GetObject'].every(isWildcardAction)).toBe(true);
     expect(['s3:Get*', 'ecr:BatchGetImage'].some(isWildcardAction)).toBe(false);
+    expect(['*', 'arn:*', 'arn:aws:*:*:*:*', 'arn:aws:s3:::*', 'arn:aws:iam::123456789012:role/*'].every(isWildcardResource)).toBe(true);
+    expect(['arn:aws:s3:::acme-x/*', 'arn:aws:logs:ap-northeast-2:123456789012:log-group:/ecs/web:*', 'arn:aws:ecr:ap-northeast-2:123456789012:repository/acme-dev-public/*'].some(isWildcardResource)).toBe(false);
   });
 });
 

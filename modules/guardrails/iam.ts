@@ -40,6 +40,22 @@ const ADMIN_POLICY = /^arn:aws[\w-]*:iam::aws:policy\/(AdministratorAccess|Power
 const resourceless = (action: string) =>
   RESOURCELESS_ACTIONS.some((listed) => listed.toLowerCase() === action.trim().toLowerCase() || (!/[*?]/.test(action) && wildcardMatch(listed, action.trim(), true)));
 
+/**
+ * `*`, or an ARN that names no resource: `arn:*`, a wildcard service, or a resource part of
+ * wildcards only (`arn:aws:s3:::*`, `arn:aws:iam::123456789012:*`, `arn:aws:iam::123456789012:role/*`).
+ */
+export function isWildcardResource(resource: string): boolean {
+  const text = resource.trim();
+  if (/^[*?]+$/.test(text)) return true;
+  const parts = text.split(':');
+  if (parts[0] !== 'arn') return false;
+  if (parts.length < 6) return /[*?]/.test(text); // `arn:*`: a wildcard cut short
+  if (/[*?]/.test(parts[1]) || /[*?]/.test(parts[2])) return true;
+  const rest = parts.slice(5).join(':');
+  // `<type>/*` (every role, every repository); in S3 the part before `/` is a bucket name, so `bucket/*` names its objects.
+  return /^[*?]+$/.test(rest) || (parts[2] !== 's3' && /^[\w-]+\/[*?]+$/.test(rest));
+}
+
 /** Attributes of a resource holding a JSON policy document: `policy`, `*_policy`, `policy_document`, inline_policy blocks. */
 export function policyAttributes(resource: TfResource): [string, string][] {
   const out: [string, string][] = [];
@@ -59,9 +75,9 @@ function checkStatement(ctx: RuleContext, resource: TfResource, label: string, s
   if (s.notActions) ctx.report('iam-wildcard-action', resource, `${label} allows everything except NotAction ${JSON.stringify(s.notActions)}`);
   if (!identity) return;
   if (s.notResources) ctx.report('iam-wildcard-resource', resource, `${label} applies to every resource except NotResource ${JSON.stringify(s.notResources)}; name the resources`);
-  if ((s.resources ?? []).some((r) => r.trim() === '*')) {
+  if ((s.resources ?? []).some(isWildcardResource)) {
     const named = (s.actions ?? []).filter((a) => !resourceless(a));
-    if (named.length > 0 || s.notActions) ctx.report('iam-wildcard-resource', resource, `${label} grants ${named.map((a) => `"${a}"`).join(', ') || 'NotAction'} on "Resource": "*"; name the resources (only actions without resource-level permissions, such as ecr:GetAuthorizationToken, may use "*")`);
+    if (named.length > 0 || s.notActions) ctx.report('iam-wildcard-resource', resource, `${label} grants ${named.map((a) => `"${a}"`).join(', ') || 'NotAction'} on ${JSON.stringify((s.resources ?? []).filter(isWildcardResource))}; name the resources (only actions without resource-level permissions, such as ecr:GetAuthorizationToken, may use "*")`);
   }
 }
 
