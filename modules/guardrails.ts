@@ -12,6 +12,14 @@
  *  - `container-root-user`      a container that runs as root, or as the image's default user (ECS.4); the one
  *                               exception is the shape of the scratch init container (see rootInitShape)
  *
+ * and one rule per further security control, in small files by area under guardrails/:
+ * network.ts (open ingress, SSH/RDP, task egress, default groups, public subnets, flow logs),
+ * ecs.ts (privileged, read-only root, logging, platform version, Container Insights),
+ * load-balancers.ts (HTTP redirect, invalid headers, desync), storage.ts (S3, ECR, DynamoDB),
+ * iam.ts (wildcard actions and resources, admin policies, open trust), platform.ts
+ * (credentials in provider/backend blocks, KMS rotation, log retention, CloudFront, WAF).
+ * GUARDRAIL_RULES below lists them all, each with its control.
+ *
  * How they see escape hatches: a cdktf Aspect on every stack (added by BaseStack) records
  * what each element will synthesize, `element.toTerraform()` with tokens resolved: that is
  * the element's attributes deep-merged with its `addOverride` raw overrides, so a property
