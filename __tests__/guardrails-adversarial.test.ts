@@ -333,3 +333,15 @@ describe('credentials, KMS, logs, CloudFront, WAF', () => {
     expect(violations.filter((v) => v.rule === 'cloudfront-viewer-https')).toHaveLength(2);
   });
 });
+
+describe('documents the rules cannot read', () => {
+  test('a policy or container definitions written as a Terraform expression are refused; a policy document reference is read where it is declared', () => {
+    const app = devApp();
+    find(app, 'dev-web/roles/execution-policy').addOverride('policy', '${jsonencode({Statement = [{Effect = "Allow", Action = "*", Resource = "*"}]})}');
+    find(app, 'dev-web/task/task-definition').addOverride('container_definitions', '${jsonencode([{name = "web", image = "x", privileged = true}])}');
+    const doc = new DataAwsIamPolicyDocument(stackOf(app, 'dev-web'), 'doc', { statement: [{ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::acme-x/*'] }] });
+    new IamRolePolicy(stackOf(app, 'dev-web'), 'from-doc', { role: 'r', policy: doc.json });
+    expect(pairs(refused(app))).toEqual(['dev-web/roles/execution-policy unreadable-document', 'dev-web/task/task-definition unreadable-document']);
+  });
+});
+

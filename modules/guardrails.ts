@@ -17,7 +17,8 @@
  * ecs.ts (privileged, read-only root, logging, platform version, Container Insights),
  * load-balancers.ts (HTTP redirect, invalid headers, desync), storage.ts (S3, ECR, DynamoDB),
  * iam.ts (wildcard actions and resources, admin policies, open trust), platform.ts
- * (credentials in provider/backend blocks, KMS rotation, log retention, CloudFront, WAF).
+ * (credentials in provider/backend blocks, KMS rotation, log retention, CloudFront, WAF),
+ * readable.ts (policies and container definitions must be JSON the rules can read).
  * GUARDRAIL_RULES below lists them all, each with its control.
  *
  * How they see escape hatches: a cdktf Aspect on every stack (added by BaseStack) records
@@ -45,6 +46,7 @@ import { iamRules } from './guardrails/iam';
 import { loadBalancerRules } from './guardrails/load-balancers';
 import { networkRules } from './guardrails/network';
 import { platformRules } from './guardrails/platform';
+import { readableRules } from './guardrails/readable';
 import { storageRules } from './guardrails/storage';
 
 export const GUARDRAIL_RULES = {
@@ -88,6 +90,7 @@ export const GUARDRAIL_RULES = {
   'log-retention': 'every log group has a retention period',
   'cloudfront-viewer-https': 'CloudFront serves viewers over HTTPS (redirect-to-https or https-only) with TLS 1.2+ on its own certificate',
   'waf-attached': 'a web ACL the stack creates stays attached to what it protects',
+  'unreadable-document': 'IAM policies and container definitions are JSON the guardrails can read, not Terraform expressions',
 } as const;
 
 export type GuardrailRule = keyof typeof GUARDRAIL_RULES;
@@ -376,6 +379,7 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
   storageRules(ctx);
   iamRules(ctx);
   platformRules(ctx);
+  readableRules(ctx);
 
   const violations: Violation[] = [];
   const suppressed: Suppression[] = [];
