@@ -1,7 +1,7 @@
 /**
- * Two projects: `unit` (synthesized JSON and configuration, no Terraform binary; the fast
- * loop, `npm run test:unit`) and `terraform` (real terraform validate/plan and protocol
- * servers). `npm test` runs both. TypeScript is transpiled by SWC without type checking;
+ * Three projects: `unit` (synthesized JSON and configuration, no Terraform binary; the fast
+ * loop, `npm run test:unit`), `terraform` (real terraform validate/plan and protocol
+ * servers) and `git` (pull requests in temporary git repositories). `npm test` runs all. TypeScript is transpiled by SWC without type checking;
  * `npm run typecheck` checks types.
  *
  * Speed (measured by `npm run bench`, see docs/performance.md):
@@ -27,7 +27,9 @@ const common = {
 module.exports = {
   maxWorkers: Math.max(2, os.availableParallelism() - 1),
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'], testPathIgnorePatterns: ['\\.tf\\.test\\.ts$'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'], testPathIgnorePatterns: ['\\.(tf|git)\\.test\\.ts$'] },
     { ...common, displayName: 'terraform', testMatch: ['<rootDir>/__tests__/**/*.tf.test.ts'] },
+    // Pull requests in a temporary git repository at 1 x 50 services: a dozen synths of 53 stacks.
+    { ...common, displayName: 'git', testMatch: ['<rootDir>/__tests__/**/*.git.test.ts'] },
   ],
 };

@@ -8,7 +8,9 @@
  *
  * Bad configuration prints every problem with the key it concerns and exits 1; the
  * previous output folder is replaced only after a complete, successful synth that breaks
- * no guardrail and passes the preflight (docs/guardrails.md, "Preflight").
+ * no guardrail and passes the preflight (docs/guardrails.md, "Preflight"). Terraform's
+ * working files in the stack folders (.terraform/, plans, local state) are kept; while an
+ * errored.tfstate waits to be pushed, the synth refuses (lib/synth/atomic.ts).
  */
 // First, before cdktf loads: cheap stack traces unless DEBUG (lib/synth/stack-traces.ts).
 import './lib/synth/stack-traces';
@@ -20,7 +22,7 @@ import type { ResolvedConfig } from './config/validate';
 import { NetworkStack } from './stacks/network-stack';
 import { PlatformStack } from './stacks/platform-stack';
 import { ServiceStack } from './stacks/service-stack';
-import { synthesizeAtomically } from './lib/synth/atomic';
+import { synthesizeAtomically, WorkingStateError } from './lib/synth/atomic';
 import { StateStack } from './terraform-state/state-stack';
 import { copyLockFiles } from './lib/terraform/locks';
 import { GuardrailError } from './modules/guardrails';
@@ -68,23 +70,29 @@ export function runSynth(env: NodeJS.ProcessEnv, stderr: { write(text: string): 
     let unlocked: string[] = [];
     let notices: string[] = [];
     let stacks = 0;
-    synthesizeAtomically(outdir, (tmpdir) => {
-      const app = new App({ outdir: tmpdir });
-      buildApp(app, config);
-      app.synth();
-      stacks = app.node.children.filter((c) => c instanceof TerraformStack).length;
-      // Guardrails on the final JSON and the preflight: refuse output whose tasks could not start.
-      notices = checkSynthesized(tmpdir).notices;
-      // Every stack folder gets the committed provider lock file (locks/providers.terraform.lock.hcl).
-      unlocked = copyLockFiles(tmpdir);
-    });
+    synthesizeAtomically(
+      outdir,
+      (tmpdir) => {
+        const app = new App({ outdir: tmpdir });
+        buildApp(app, config);
+        app.synth();
+        stacks = app.node.children.filter((c) => c instanceof TerraformStack).length;
+        // Guardrails on the final JSON and the preflight: refuse output whose tasks could not start.
+        notices = checkSynthesized(tmpdir).notices;
+        // Every stack folder gets the committed provider lock file (locks/providers.terraform.lock.hcl).
+        unlocked = copyLockFiles(tmpdir);
+      },
+      // Run by the cdktf CLI (which passes the app its context in CDKTF_CONTEXT_JSON): the CLI
+      // deletes the folders of stacks no longer synthesized itself, and fails if they are gone.
+      { keepRemovedStackFolders: env.CDKTF_CONTEXT_JSON !== undefined },
+    );
     if (unlocked.length > 0) stderr.write(`warning: no provider lock file for ${unlocked.join(', ')}: run \`npm run locks\` and commit locks/\n`);
     for (const notice of notices) stderr.write(`${notice}\n`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     stdout?.write(`Synthesized ${stacks} stacks from ${displayPath(file)} into ${displayPath(outdir)} in ${seconds} s\n`);
     return 0;
   } catch (error) {
-    const expected = error instanceof ConfigError || error instanceof GuardrailError || error instanceof PreflightError;
+    const expected = error instanceof ConfigError || error instanceof GuardrailError || error instanceof PreflightError || error instanceof WorkingStateError;
     const detail = expected ? error.message : `synth failed: ${(error as Error).message}`;
     stderr.write(`${detail}\n\nNothing was written; ${outdir} is unchanged.\n`);
     if (env.DEBUG && !expected) stderr.write(`${(error as Error).stack}\n`);

@@ -20,14 +20,16 @@ import {
   AtlantisConfig,
   CI_OUTDIR,
   generateAtlantisYaml,
-  importClosure,
   INIT_STEP,
-  SYNTH_STEP,
+  REPORT_STEP,
   TERRAFORM_VERSION,
   WORKFLOW_NAME,
 } from '../lib/atlantis/repo-config';
 import { ManifestStack, readManifest } from '../lib/atlantis/manifest';
 import { ATLANTIS_REPO_CONFIG_SCHEMA } from '../lib/atlantis/schema';
+import { autoplannedProjects } from '../lib/atlantis/autoplan';
+import { staleRepoFiles } from '../lib/atlantis/cli';
+import { fingerprintFile } from '../lib/changes/fingerprint-files';
 
 const ROOT = path.resolve(__dirname, '..');
 const committed = readFileSync(path.join(ROOT, ATLANTIS_FILE), 'utf8');
@@ -43,23 +45,20 @@ beforeAll(() => {
   stacks = readManifest(outdir);
 });
 
-/** Atlantis's autoplan decision: a modified file matches `dir` joined with a when_modified pattern. */
+/** Atlantis's autoplan decision for one modified file (lib/atlantis/autoplan.ts). */
 function autoplanned(cfg: AtlantisConfig, modifiedFile: string): string[] {
-  const toRegExp = (glob: string) =>
-    new RegExp(
-      `^${glob
-        .split('**')
-        .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
-        .join('.*')}$`,
-    );
-  return cfg.projects
-    .filter((p) => p.autoplan.enabled && p.autoplan.when_modified.some((wm) => toRegExp(path.posix.join(p.dir, wm)).test(modifiedFile)))
-    .map((p) => p.name);
+  return autoplannedProjects(cfg, [modifiedFile]);
 }
 
 describe('atlantis.yaml', () => {
   test('is exactly what `npm run atlantis` generates from the app (not stale)', () => {
     expect(committed).toBe(generateAtlantisYaml(outdir));
+  });
+
+  test('the fingerprint files are current too: one per stack, none left over', () => {
+    expect(staleRepoFiles(outdir, ROOT).stale).toEqual([]);
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'fingerprints'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(files.sort()).toEqual(stacks.map((s) => fingerprintFile(s.name)).sort());
   });
 
   test('validates against the strict repo-config schema', () => {
@@ -118,9 +117,9 @@ describe('atlantis.yaml', () => {
     expect(stacks.some((s) => s.dependencies.length > 0)).toBe(true);
   });
 
-  test('the plan workflow synthesizes, inits with the lock file read-only and plans to $PLANFILE; apply applies that plan', () => {
-    expect(config.workflows[WORKFLOW_NAME].plan.steps).toEqual([{ env: { name: 'CHECKPOINT_DISABLE', value: '1' } }, { run: SYNTH_STEP }, { run: INIT_STEP }, 'plan']);
-    expect(SYNTH_STEP).toContain('npm run --silent atlantis:synth -- --project "$PROJECT_NAME"');
+  test('the plan workflow inits with the lock file read-only, plans to $PLANFILE and reports preflight and cost (the hook synthesized); apply applies that plan', () => {
+    expect(config.workflows[WORKFLOW_NAME].plan.steps).toEqual([{ env: { name: 'CHECKPOINT_DISABLE', value: '1' } }, { run: INIT_STEP }, 'plan', { run: REPORT_STEP }]);
+    expect(REPORT_STEP).toContain('npm run --silent atlantis:report -- --project "$PROJECT_NAME"');
     expect(INIT_STEP).toMatch(/^terraform\$\{ATLANTIS_TERRAFORM_VERSION\} init .*-lockfile=readonly/);
     // The built-in apply step applies $PLANFILE, the plan the built-in plan step wrote.
     expect(config.workflows[WORKFLOW_NAME].apply.steps).toEqual(['apply']);
@@ -128,16 +127,16 @@ describe('atlantis.yaml', () => {
 });
 
 describe('autoplan.when_modified', () => {
-  test('a change to the TypeScript sources or the configuration plans every stack', () => {
-    const all = config.projects.map((p) => p.name);
-    for (const file of ['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/environments.yaml', 'config/schema.ts', 'lib/synth/atomic.ts', 'package-lock.json']) {
-      expect({ file, planned: autoplanned(config, file) }).toEqual({ file, planned: all });
+  test("each project autoplans on its own fingerprint file, and only on it", () => {
+    for (const project of config.projects) {
+      expect(project.autoplan.when_modified).toEqual([`../../../${fingerprintFile(project.name)}`]);
+      expect(autoplanned(config, fingerprintFile(project.name))).toEqual([project.name]);
     }
   });
 
-  test('the provider lock file plans every stack; files that shape no stack plan nothing', () => {
-    expect(autoplanned(config, 'locks/providers.terraform.lock.hcl')).toEqual(config.projects.map((p) => p.name));
-    for (const file of ['README.md', '__tests__/atlantis.test.ts', 'docs/atlantis/repos.yaml', 'scripts/atlantis.ts', '.ci/run']) {
+  test('sources, configuration and lock files reach Atlantis through the fingerprint files only', () => {
+    // Their effect on a stack changes its fingerprint file in the same pull request (the hook refuses stale ones).
+    for (const file of ['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/environments.yaml', 'package-lock.json', 'locks/providers.terraform.lock.hcl', 'README.md', 'docs/atlantis/repos.yaml']) {
       expect({ file, planned: autoplanned(config, file) }).toEqual({ file, planned: [] });
     }
   });
@@ -154,11 +153,6 @@ describe('autoplan.when_modified', () => {
     }
   });
 
-  test("the app's import closure is what shapes the stacks", () => {
-    const closure = importClosure('main.ts', ROOT);
-    expect(closure).toEqual(expect.arrayContaining(['main.ts', 'stacks/network-stack.ts', 'modules/private-vpc.ts', 'config/load.ts', 'lib/terraform/locks.ts']));
-    expect(closure.some((f) => f.startsWith('__tests__/') || f === 'scripts/atlantis.ts')).toBe(false);
-  });
 });
 
 describe('generated for any set of stacks', () => {
@@ -169,25 +163,17 @@ describe('generated for any set of stacks', () => {
       { name: 'app', dependencies: ['data', 'net'], workingDirectory: 'stacks/app' },
       { name: 'edge', dependencies: ['net'], workingDirectory: 'stacks/edge' },
     ];
-    const cfg = atlantisConfig(app, ['main.ts', 'stacks/a.ts', 'stacks/sub/b.ts', 'config/load.ts']);
+    const cfg = atlantisConfig(app);
     expect(cfg.projects.map((p) => [p.name, p.depends_on ?? [], p.execution_order_group])).toEqual([
       ['net', [], 0],
       ['data', ['net'], 1],
       ['app', ['data', 'net'], 2],
       ['edge', ['net'], 1],
     ]);
-    expect(cfg.projects[0].autoplan.when_modified).toEqual([
-      '../../../main.ts',
-      '../../../cdktf.json',
-      '../../../package.json',
-      '../../../package-lock.json',
-      '../../../config/**',
-      '../../../stacks/**',
-      '../../../locks/providers.terraform.lock.hcl',
-    ]);
+    expect(cfg.projects[0].autoplan.when_modified).toEqual(['../../../fingerprints/net.txt']);
     expect(validate(cfg)).toBe(true);
 
-    const withoutNet = atlantisConfig(app, ['main.ts'], ['net']);
+    const withoutNet = atlantisConfig(app, ['net']);
     expect(withoutNet.projects.map((p) => [p.name, p.depends_on ?? [], p.execution_order_group])).toEqual([
       ['data', [], 1],
       ['app', ['data'], 2],
@@ -276,11 +262,12 @@ describe('the server side: docs/atlantis/repos.yaml', () => {
   });
 });
 
-describe('README and docs/workflows.md', () => {
-  const readme = ['README.md', 'docs/workflows.md'].map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
+describe('README, docs/workflows.md and docs/atlantis.md', () => {
+  const readme = ['README.md', 'docs/workflows.md', 'docs/atlantis.md'].map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n');
 
   test('documents every workflow command', () => {
-    for (const script of ['locks', 'plan', 'apply', 'atlantis', 'atlantis:synth', 'regenerate']) expect(readme).toContain(`npm run ${script}`);
+    for (const script of ['locks', 'plan', 'apply', 'atlantis', 'atlantis:synth', 'atlantis:report', 'changed', 'regenerate']) expect(readme).toContain(`npm run ${script}`);
+    for (const text of ['--changed', '--fail-on-pre-workflow-hook-error', 'fingerprints/<stack>.txt']) expect(readme).toContain(text);
     for (const text of ['cdktf diff', 'cdktf deploy', '-lockfile=readonly', 'docs/atlantis/repos.yaml', 'Node.js 20', TERRAFORM_VERSION]) expect(readme).toContain(text);
   });
 });

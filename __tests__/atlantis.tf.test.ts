@@ -1,7 +1,7 @@
 /**
- * The Atlantis workflow, run the way Atlantis runs it, for one project: a fresh clone of the
- * repository (a temporary git repository made from the working tree, so the test does not
- * depend on what is committed yet), the server's pre_workflow_hook (docs/atlantis/repos.yaml,
+ * The Atlantis workflow, run the way Atlantis runs it, for one project: Atlantis's clone of a
+ * pull request (a temporary git repository made from the working tree, so the test does not
+ * depend on what is committed yet, and a pull request merged into it), the server's pre_workflow_hook (docs/atlantis/repos.yaml,
  * less `npm ci`: node_modules is linked in), then the project's plan steps from
  * atlantis.yaml in the project dir with the variables Atlantis sets (DIR, PLANFILE,
  * WORKSPACE, PROJECT_NAME, REPO_REL_DIR, ...) and the project's Terraform on the PATH as
@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { AtlantisConfig, CI_OUTDIR } from '../lib/atlantis/repo-config';
+import { AtlantisConfig, CI_OUTDIR, REPORT_STEP } from '../lib/atlantis/repo-config';
 import { terraformEnv } from '../lib/terraform/offline';
 import { describeWithTerraform } from './helpers/terraform';
 
@@ -24,6 +24,8 @@ jest.setTimeout(600_000);
 
 const ROOT = path.resolve(__dirname, '..');
 const PROJECT = 'dev-network';
+/** What the pull request changes: dev gets a third zone (more subnets and endpoint ENIs: a cost delta). */
+const PR_ZONES = ['ap-northeast-2a', 'ap-northeast-2b', 'ap-northeast-2c'];
 
 interface Ran {
   step: string;
@@ -42,7 +44,12 @@ function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv
   });
 }
 
-/** A fresh clone of a git repository holding the working tree (tracked and new files, not ignored ones). */
+/**
+ * Atlantis's clone of a pull request (merge checkout strategy): a repository whose main holds
+ * the working tree, a pull request branch that adds a third availability zone to dev (with
+ * its regenerated fingerprint files, as a developer commits it), cloned at main and merged
+ * with the pull request, so HEAD^1 is the base and HEAD^2 the pull request's head.
+ */
 function cloneWorkingTree(work: string): string {
   const source = path.join(work, 'origin');
   const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
@@ -53,14 +60,27 @@ function cloneWorkingTree(work: string): string {
     copyFileSync(from, path.join(source, file));
   }
   const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd, stdio: 'pipe' });
-  git(source, 'init', '-q');
-  git(source, 'add', '-A');
-  git(source, 'commit', '-q', '-m', 'pull request head');
-  const clone = path.join(work, 'repo');
-  git(work, 'clone', '-q', source, clone);
   // Stands in for the hook's `npm ci`; a link is not matched by .gitignore's `node_modules/`.
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
-  writeFileSync(path.join(clone, '.git', 'info', 'exclude'), 'node_modules\n');
+  const linkModules = (repo: string) => {
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules'), 'dir');
+    writeFileSync(path.join(repo, '.git', 'info', 'exclude'), 'node_modules\n');
+  };
+  git(source, 'init', '-q');
+  linkModules(source);
+  git(source, 'add', '-A');
+  git(source, 'commit', '-q', '-m', 'base');
+  git(source, 'checkout', '-q', '-b', 'feature');
+  const configFile = path.join(source, 'config', 'environments.yaml');
+  const config = readFileSync(configFile, 'utf8');
+  writeFileSync(configFile, config.replace('cidr: 10.10.0.0/16', `cidr: 10.10.0.0/16\n      availabilityZones: [${PR_ZONES.join(', ')}]`));
+  const env = { ...process.env, INFRA_CONFIG: '', ENVIRONMENTS: '', CDKTF_OUTDIR: '' };
+  execFileSync(process.execPath, ['scripts/run.cjs', 'scripts/atlantis.ts'], { cwd: source, env, stdio: 'pipe' });
+  git(source, 'commit', '-q', '-am', 'pull request: a third zone for dev');
+  const clone = path.join(work, 'repo');
+  git(work, 'clone', '-q', '--branch', 'main', source, clone);
+  git(clone, 'fetch', '-q', 'origin', 'feature');
+  git(clone, 'merge', '-q', '--no-ff', '-m', 'atlantis-merge', 'FETCH_HEAD');
+  linkModules(clone);
   return clone;
 }
 
@@ -186,15 +206,25 @@ describeWithTerraform('the Atlantis cdktf workflow, run as Atlantis runs it', ()
     expect(spawnSync('git', ['check-ignore', '-q', `${CI_OUTDIR}/stacks/${PROJECT}/cdk.tf.json`], { cwd: clone }).status).toBe(0);
   });
 
-  test('the plan stage runs: synth, init with the lock file read-only, plan to $PLANFILE', () => {
+  test("the plan stage runs on the hook's synth: init with the lock file read-only, plan to $PLANFILE, report", () => {
     const failed = plan.find((r) => r.code !== 0);
     expect(failed ?? null).toBeNull();
     expect(plan.map((r) => r.step)).toEqual(config.workflows.cdktf.plan.steps.map((s) => JSON.stringify(s)));
-    expect(plan[1].output).toContain(`Synthesized ${PROJECT} into ${CI_OUTDIR}/`);
-    expect(plan[2].output).toContain('Terraform has been successfully initialized');
+    expect(plan[1].output).toContain('Terraform has been successfully initialized');
     expect(existsSync(env.PLANFILE!)).toBe(true);
     // init -lockfile=readonly left the committed lock file as it was.
     expect(readFileSync(path.join(dir, '.terraform.lock.hcl'), 'utf8')).toBe(readFileSync(path.join(clone, 'locks', 'providers.terraform.lock.hcl'), 'utf8'));
+  });
+
+  test('after the plan, the report step prints the preflight verdict and the cost delta against the base, as docs/atlantis.md shows', () => {
+    const report = plan[plan.length - 1];
+    expect(report.step).toBe(JSON.stringify({ run: REPORT_STEP }));
+    const base = execFileSync('git', ['rev-parse', '--short=12', 'HEAD^1'], { cwd: clone, encoding: 'utf8' }).trim();
+    const doc = readFileSync(path.join(ROOT, 'docs', 'atlantis.md'), 'utf8');
+    const sample = /<!-- report-sample -->\n```\n([\s\S]*?)```/.exec(doc)![1];
+    expect(report.output.replace(base, '<base commit>')).toBe(sample);
+    expect(report.output).toMatch(/^Preflight \(dev-web\): .* 0 fail; every task can reach what it needs to start\.$/m);
+    expect(report.output).toMatch(/^Cost \(dev, .*: \$\d+\.\d\d\/month before, \$\d+\.\d\d\/month after: \+\$[1-9]\d*\.\d\d\/month\.$/m);
   });
 
   test('terraform show reads the plan at $PLANFILE', async () => {

@@ -19,6 +19,7 @@ import { runPreflight } from '../lib/preflight/cli';
 import { readSynthesized } from '../lib/preflight/read-synth';
 import { checkGuardrails, formatViolations } from '../modules/guardrails';
 import { BackendCheck, describeBackendProblem, stackBackends } from '../lib/state/backend';
+import { describeLock } from '../lib/state/lock';
 import { DEFAULT_CONFIG_PATH } from '../config/load';
 import { configFrom, defaultConfigData, synthConfig, synthDefault } from './helpers/synth';
 
@@ -116,6 +117,14 @@ function stateCheckFailure(problem: BackendCheck['problem'], stacks: string[], a
 
 PRODUCERS['npm run state:check (no state bucket)'] = () => stateCheckFailure('missing-bucket', ['dev-network']);
 PRODUCERS['npm run state:check (state bucket in another region)'] = () => stateCheckFailure('wrong-region', ['dev-network', 'prod-network'], 'eu-west-1');
+
+/** A lock left by a killed apply, as Terraform reports it; found through real S3 in state-lock.tf.test.ts. */
+PRODUCERS['npm run state:check (stale lock)'] = () => {
+  const backend = stackBackends(synthDefault().outdir).find((b) => b.stack === 'dev-web')!;
+  const lock = { ID: '5b0e6c1a-2f4d-4e8b-9a71-0c3d5e7f9a12', Operation: 'OperationTypeApply', Who: 'ci@runner-7', Version: '1.11.4', Created: '2026-11-27 10:00:00.123456 +0000 UTC' };
+  const now = new Date(Date.UTC(2026, 10, 27, 13, 12, 30));
+  return { output: `FAIL ${describeLock(backend, lock, 'cdktf.out/stacks/dev-web', now)}\n`, paths: [] };
+};
 
 /** A JSON sample (an excerpt of a synthesized stack) is compared as data: `{<sample>}`. */
 PRODUCERS['the S3 backend of prod-network with a lock table and a state role'] = () => {

@@ -292,7 +292,7 @@ describe('Atlantis', () => {
   test('a pinned environment without a deploy role plans and applies with its own AWS_PROFILE; one with a role keeps the shared workflow', () => {
     const synth = synthConfig(configFromText(exampleWith((d) => delete d.environments.dev.deployRoleArn)));
     const stacks = readManifest(synth.outdir);
-    const cfg = atlantisConfig(stacks, ['main.ts'], ['terraform-state'], stackCredentials(synth.outdir, stacks, WORKFLOW_NAME));
+    const cfg = atlantisConfig(stacks, ['terraform-state'], stackCredentials(synth.outdir, stacks, WORKFLOW_NAME));
     const workflowOf = (name: string) => cfg.projects.find((p) => p.name === name)!.workflow;
     expect(['dev-network', 'dev-platform', 'dev-web'].map(workflowOf)).toEqual(['cdktf-dev', 'cdktf-dev', 'cdktf-dev']);
     expect(['prod-network', 'prod-platform', 'prod-web'].map(workflowOf)).toEqual([WORKFLOW_NAME, WORKFLOW_NAME, WORKFLOW_NAME]);

@@ -1,6 +1,7 @@
 /**
  * Real Terraform on the default configuration, planned once for the whole file:
- *  - every stack passes `terraform validate` and an offline `terraform plan`;
+ *  - every stack passes an offline `terraform plan` (which validates the configuration first:
+ *    one provider schema build per stack, not two);
  *  - the preflight reads the real `terraform show -json` plans of the dev stacks: cross-stack
  *    references resolve through the producer plans' output expressions, a stack given alone
  *    leaves paths unknown (not failed), a hand-broken copy of the real plan fails with the
@@ -40,7 +41,7 @@ describeWithTerraform('offline terraform on the default configuration', () => {
     for (const root of new Set(results.map((r) => path.dirname(r.workdir)))) rmSync(root, { recursive: true, force: true });
   });
 
-  describe('validate and plan', () => {
+  describe('plan (validating)', () => {
     test('the default configuration has the expected stacks', () => {
       expect(stacks).toEqual(expect.arrayContaining(['terraform-state', 'dev-network', 'dev-platform', 'dev-web', 'prod-network', 'prod-platform', 'prod-web']));
     });
@@ -48,7 +49,8 @@ describeWithTerraform('offline terraform on the default configuration', () => {
     test.each(stacks.map((s) => [s]))('%s validates and plans', (stack) => {
       const result = results.find((r) => r.stack === stack)!;
       if (!result.ok) throw new Error(describeFailure(result));
-      expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(['init', 'validate', 'plan']);
+      // terraform plan validates first; a separate validate would build the provider schema again.
+      expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(['init', 'plan']);
       expect(result.summary?.add).toBeGreaterThan(0);
       expect(result.summary).toMatchObject({ change: 0, destroy: 0 });
     });
@@ -78,9 +80,9 @@ describeWithTerraform('offline terraform on the default configuration', () => {
       expect(stdout).toMatch(/^web {2}\(stack dev-web, aws_ecs_service\.service_\w+\)$/m);
       expect(stdout).toMatch(/^ {2}ECR API \(registry auth\) +all 2 +pass +dev-network aws_vpc_endpoint\.endpoints_ecr-api_\w+: interface endpoint, private DNS on$/m);
       expect(stdout).toMatch(/^ {2}Load balancer -> tasks \(port 8080\) +- +pass /m);
-      expect(stdout).toMatch(/Summary: 1 service, 10 checks \(path x subnet\): 10 pass, 0 warn, 0 unknown, 0 fail/);
+      expect(stdout).toMatch(/Summary: 1 service, 13 checks \(path x subnet\): 13 pass, 0 warn, 0 unknown, 0 fail/);
       const json = JSON.parse(preflight(['--json', ...PREFLIGHT_STACKS.map((s) => plans[s])]).stdout);
-      expect(json).toMatchObject({ ok: true, summary: { services: 1, pass: 10, fail: 0, unknown: 0 } });
+      expect(json).toMatchObject({ ok: true, summary: { services: 1, pass: 13, fail: 0, unknown: 0 } });
     });
 
     test('a service plan given alone: what lives in the other stacks is unknown, not a failure', () => {
@@ -108,7 +110,7 @@ describeWithTerraform('offline terraform on the default configuration', () => {
 });
 
 describeWithTerraform('the offline harness reports real failures', () => {
-  test('a stack with a broken reference fails validate, naming the stack', async () => {
+  test('a stack with a broken reference fails the plan at its validation, naming the stack', async () => {
     const { mkdtempSync, cpSync, readFileSync, writeFileSync } = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
@@ -122,7 +124,11 @@ describeWithTerraform('the offline harness reports real failures', () => {
     writeFileSync(file, JSON.stringify(json));
     const [result] = await planStacksOffline(broken, ['dev-network']);
     expect(result.ok).toBe(false);
-    expect(result.failedStep).toBe('validate');
-    expect(describeFailure(result)).toMatch(/dev-network: terraform validate failed[\s\S]*Reference to undeclared resource/);
+    expect(result.failedStep).toBe('plan');
+    expect(result.steps.map((s) => s.command.split(' ')[1])).toEqual(['init', 'plan']);
+    expect(describeFailure(result)).toMatch(/dev-network: terraform plan failed[\s\S]*Reference to undeclared resource/);
+    // Asked for, validate still runs as a step of its own.
+    const [validated] = await planStacksOffline(broken, ['dev-network'], { validate: true });
+    expect(validated.failedStep).toBe('validate');
   });
 });

@@ -164,6 +164,9 @@ describe('hand-built plans', () => {
       'ecr-dkr': ['pass'],
       's3-layers': ['pass'],
       logs: ['unknown'],
+      // No execution role and no FARGATE requirement: the container instance role would pull and log.
+      'iam-ecr': ['unknown'],
+      'iam-logs': ['unknown'],
     });
     const [logs] = checksOf(report, 'staging-app', 'logs');
     expect(logs.reason).toBe(`private_dns_enabled of the com.amazonaws.${REGION}.logs endpoint is known only after apply`);
@@ -172,7 +175,7 @@ describe('hand-built plans', () => {
       'staging-network aws_security_group.endpoints',
       'staging-app aws_vpc_security_group_egress_rule.endpoints',
     ]);
-    expect(tally(report)).toEqual({ pass: 4, warn: 0, fail: 0, unknown: 1 });
+    expect(tally(report)).toEqual({ pass: 4, warn: 0, fail: 0, unknown: 3 });
   });
 
   test('npm run preflight takes the plan files: unknown is reported and exits 0; a failing path exits 1', () => {
@@ -190,5 +193,33 @@ describe('hand-built plans', () => {
     stdout = '';
     expect(runPreflight(files, {}, { write: (t: string) => (stdout += t) }, { write: () => true })).toBe(1);
     expect(stdout).toContain('FAIL: S3 (ECR image layers)');
+  });
+
+  test('network ACLs, endpoint policies and DHCP options in a plan, with values known only after apply', () => {
+    const egress = [{ protocol: 'tcp', rule_no: 100, action: 'allow', cidr_block: '0.0.0.0/0', from_port: 443, to_port: 443, icmp_code: 0, icmp_type: 0, ipv6_cidr_block: '' }];
+    const guard = (unknownCidr: boolean) =>
+      plan('staging-guard', [
+        { address: 'aws_network_acl.tasks', values: { vpc_id: 'vpc-0main', subnet_ids: ['subnet-0aaa'], egress, ingress: unknownCidr ? [{ ...egress[0], from_port: 1024, to_port: 65535 }] : [] }, unknown: ['id'], afterUnknown: unknownCidr ? { egress: [{ cidr_block: true }] } : {} },
+        { address: 'aws_vpc_endpoint_policy.ecr_api', values: { vpc_endpoint_id: 'vpce-0ecrapi', policy: JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }] }) }, unknown: ['id'] },
+        { address: 'aws_vpc_dhcp_options.custom', values: { domain_name_servers: ['10.0.0.53'] }, unknown: ['id', 'arn'] },
+        { address: 'aws_vpc_dhcp_options_association.custom', values: { vpc_id: 'vpc-0main' }, refs: { dhcp_options_id: ['aws_vpc_dhcp_options.custom.id'] }, unknown: ['id'] },
+      ]);
+    const report = analyze([...stacks(), stackFromPlan(guard(false), 'guard.json')], 'plans');
+    const v = verdicts(report, 'staging-app');
+    // The ACL lets HTTPS out but not the replies in: S3 fails; the endpoints share the task subnet, which no ACL filters.
+    expect(v['s3-layers']).toEqual(['fail']);
+    expect(v['ecr-api']).toEqual(['fail']);
+    expect(checksOf(report, 'staging-app', 'ecr-api')[0].awsError).toContain('with an explicit deny in a VPC endpoint policy');
+    expect(v['ecr-dkr']).toEqual(['warn']);
+    // With the replies allowed, a rule whose CIDR is known only after apply: unknown, not failed.
+    expect(verdicts(analyze([...stacks(), stackFromPlan(guard(true), 'guard.json')], 'plans'), 'staging-app')['s3-layers']).toEqual(['unknown']);
+  });
+
+  test('an endpoint policy the provider computes (none configured) is full access, not unknown', () => {
+    const withPolicy = structuredClone(network) as { resource_changes: { address: string; change: { after_unknown: Json } }[] };
+    withPolicy.resource_changes.find((r) => r.address === 'aws_vpc_endpoint.logs')!.change.after_unknown.policy = true;
+    const logs = stackFromPlan(withPolicy, 'network.json').resources.find((r) => r.address === 'aws_vpc_endpoint.logs')!;
+    expect(logs.values.policy).toBe(UNKNOWN);
+    expect(logs.computed).toContain('policy');
   });
 });

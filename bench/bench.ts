@@ -6,7 +6,8 @@
  *
  *   npm run bench                      everything, 1 warm-up + 5 measured runs per case
  *   npm run bench -- --quick           synth cases and scale only (no stock app, plans or tests)
- *   npm run bench -- --skip-tests      also: --skip-plan, --skip-stock, --skip-scale
+ *   npm run bench -- --skip-tests      also: --skip-plan, --skip-stock, --skip-scale, --skip-pr
+ *   npm run bench -- --only pr         only these groups (comma-separated): synth, scale, plan, tests, pr
  *   npm run bench -- --runs 7          more measured runs per case (at least 5 for results.md)
  *   npm run bench -- --no-profile      no CPU profile of the cases that miss a target
  *   npm run bench -- --out file.md     write the report there (a full run writes bench/results.md)
@@ -19,36 +20,52 @@
  * Timings are noisy: nothing here is asserted in a test.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeFailure, listStacks, planStacksOffline, terraformAvailable } from '../lib/terraform/offline';
 import { ROOT, writeFloorApp, writeScaleConfig, writeStockApp } from './lib/fixtures';
 import { Command, CommandFailed, loadAverage, measure, measureAsync, median, Sample } from './lib/measure';
 import { pruneProfiles, sizeMb, summarizeProfiles, ProfileSummary } from './lib/profile';
+import { planAlone, PR_SERVICES, preparePullRequest, resetClone, runPullRequest } from './lib/pull-request';
 
 interface Options {
   runs: number;
+  synth: boolean;
   tests: boolean;
   plan: boolean;
   stock: boolean;
   scale: boolean;
+  /** The pull-request plan of a one-service edit at 1 x 50 (bench/lib/pull-request.ts). */
+  pr: boolean;
   profile: boolean;
   out?: string;
   keep: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--skip-tests] [--skip-plan] [--skip-stock] [--skip-scale] [--runs N] [--no-profile] [--out FILE] [--keep]`;
+const USAGE = `usage: npm run bench -- [--quick] [--skip-tests] [--skip-plan] [--skip-stock] [--skip-scale] [--skip-pr] [--only GROUPS] [--runs N] [--no-profile] [--out FILE] [--keep]`;
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { runs: 5, tests: true, plan: true, stock: true, scale: true, profile: true, keep: false };
+  const options: Options = { runs: 5, synth: true, tests: true, plan: true, stock: true, scale: true, pr: true, profile: true, keep: false };
+  const GROUPS = ['synth', 'scale', 'plan', 'tests', 'pr'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--quick') Object.assign(options, { tests: false, plan: false, stock: false });
+    if (arg === '--quick') Object.assign(options, { tests: false, plan: false, stock: false, pr: false });
     else if (arg === '--skip-tests') options.tests = false;
     else if (arg === '--skip-plan') options.plan = false;
     else if (arg === '--skip-stock') options.stock = false;
     else if (arg === '--skip-scale') options.scale = false;
+    else if (arg === '--skip-pr') options.pr = false;
+    else if (arg === '--only') {
+      const groups = (argv[++i] ?? '').split(',');
+      const unknown = groups.filter((g) => !GROUPS.includes(g));
+      if (unknown.length > 0) {
+        process.stderr.write(`--only: unknown group(s) ${unknown.join(', ')}; groups: ${GROUPS.join(', ')}\n${USAGE}\n`);
+        process.exit(2);
+      }
+      const only = (g: string) => groups.includes(g);
+      Object.assign(options, { synth: only('synth'), stock: only('synth'), scale: only('scale'), plan: only('plan'), tests: only('tests'), pr: only('pr') });
+    }
     else if (arg === '--no-profile') options.profile = false;
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--runs') options.runs = Number(argv[++i]);
@@ -185,7 +202,7 @@ async function main(): Promise<void> {
   const dirty = tool('git', ['status', '--porcelain', '--untracked-files=no']) !== '';
   const commit = `commit ${head}${dirty ? ' with uncommitted changes' : ''}`;
   const startLoad = loadAverage();
-  const complete = options.tests && options.plan && options.stock && options.scale && options.runs >= 5;
+  const complete = options.synth && options.tests && options.plan && options.stock && options.scale && options.pr && options.runs >= 5;
   const out = options.out ? path.resolve(options.out) : complete ? path.join(ROOT, 'bench', 'results.md') : undefined;
   scratchRoot = path.join(ROOT, '.bench-tmp', `run-${process.pid}`);
   mkdirSync(scratchRoot, { recursive: true });
@@ -222,7 +239,7 @@ async function main(): Promise<void> {
       commandCase('stock', 'stock: minimal TS app, barrel import, `ts-node`', 'npx ts-node main.ts', { argv: [NPX, 'ts-node', 'main.ts'], cwd: stockDir, env: { CDKTF_OUTDIR: outdir('stock') } }, outdir('stock')),
     );
   }
-  const results: Result[] = await runGroup('synth: default, floor, stock', synthCases, options.runs);
+  const results: Result[] = options.synth ? await runGroup('synth: default, floor, stock', synthCases, options.runs) : [];
   const find = (id: string) => results.find((r) => r.case.id === id);
 
   // --- 4: scale ----------------------------------------------------------------------------
@@ -277,6 +294,47 @@ async function main(): Promise<void> {
     }
   }
 
+  // --- 5c: a pull request's plans: one-service edit at 1 x 50 ------------------------------
+  let prNote = '';
+  if (options.pr) {
+    if (!terraformAvailable()) {
+      prNote = 'Pull-request plan not measured: no `terraform` on the PATH.';
+      log(prNote);
+    } else {
+      log('\n(preparing the pull request: a git repository at 1 x 50, regenerated, merged as Atlantis does)');
+      const pr = preparePullRequest(scratchRoot);
+      const workroot = () => mkdtempSync(path.join(scratchRoot, 'pr-plan-'));
+      prNote = `Pull request at 1 x ${PR_SERVICES}: Atlantis autoplans ${pr.projects.length} of the ${PR_SERVICES + 2} projects (${pr.projects.join(', ')}).`;
+      results.push(
+        ...(await runGroup(
+          `pull request: one-service edit at 1 x ${PR_SERVICES}`,
+          [
+            ...[false, true].map(
+              (cold): Case => ({
+                id: cold ? 'pr-plan-cold' : 'pr-plan',
+                label: `pull request, one-service edit at 1 x ${PR_SERVICES}: hook + autoplanned projects${cold ? ', base synth not cached' : ''}`,
+                shown: 'atlantis:synth (hook); per autoplanned project: terraform init + plan (offline), atlantis:report',
+                note: `${pr.projects.length} project${pr.projects.length === 1 ? '' : 's'} autoplanned`,
+                run: () => {
+                  resetClone(pr, cold);
+                  return measureAsync(() => runPullRequest(pr, workroot()));
+                },
+              }),
+            ),
+            {
+              id: 'pr-plan-alone',
+              label: `that stack alone: terraform init + plan of ${pr.stack}`,
+              shown: `planStackOffline(outdir, '${pr.stack}')`,
+              note: '1 stack',
+              run: () => measureAsync(() => planAlone(pr, workroot())),
+            },
+          ],
+          options.runs,
+        )),
+      );
+    }
+  }
+
   // --- 5b: the tests -------------------------------------------------------------------------
   if (options.tests) {
     const testCases = [
@@ -310,12 +368,22 @@ async function main(): Promise<void> {
   const synthOverFloor = ratio(synth, floor);
   const stockOverSynth = ratio(stock, synth);
   const growth = ratio(t50, t10);
+  // CPU time (Terraform included): the machine's other load moves wall times more than the work does.
+  const prRatio = ratio(cpu(find('pr-plan')), cpu(find('pr-plan-alone')));
+  const prColdRatio = ratio(cpu(find('pr-plan-cold')), cpu(find('pr-plan-alone')));
+  const prWallRatio = ratio(wall(find('pr-plan')), wall(find('pr-plan-alone')));
   const x = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)}x`);
   const targets: Target[] = [
     { name: 'Default synth <= 2x the floor', measured: `${x(synthOverFloor)} (${seconds(synth)} / ${seconds(floor)})`, limit: '<= 2.00x', pass: synthOverFloor === undefined ? undefined : synthOverFloor <= 2, slow: find('synth')?.case },
     { name: 'Stock way >= 10x slower than the default synth', measured: `${x(stockOverSynth)} (${seconds(stock)} / ${seconds(synth)})`, limit: '>= 10.00x', pass: stockOverSynth === undefined ? undefined : stockOverSynth >= 10, slow: find('synth')?.case },
     { name: '3x50 synth time <= 1.3 x 5 x the 3x10 time', measured: `${x(growth)} (${seconds(t50)} / ${seconds(t10)})`, limit: '<= 6.50x', pass: growth === undefined ? undefined : growth <= 6.5, slow: find('scale-50')?.case },
     { name: '3x50 peak RSS <= 400 MB', measured: megabytes(rss50), limit: '<= 400 MB', pass: rss50 === undefined ? undefined : rss50 <= 400, slow: find('scale-50')?.case },
+    {
+      name: `Pull request, one-service edit at 1 x ${PR_SERVICES} (hook + Atlantis's plans) <= 1.5x planning that stack alone, CPU time`,
+      measured: `${x(prRatio)} (${seconds(cpu(find('pr-plan')))} / ${seconds(cpu(find('pr-plan-alone')))} CPU; wall ${x(prWallRatio)})`,
+      limit: '<= 1.50x',
+      pass: prRatio === undefined ? undefined : prRatio <= 1.5,
+    },
     { name: 'Unit tests (`npm run test:unit`) <= 20 s', measured: seconds(unit, 1), limit: '<= 20 s', pass: unit === undefined ? undefined : unit <= 20_000, slow: find('test-unit')?.case },
     { name: 'Full `npm test` <= 150 s', measured: seconds(all, 1), limit: '<= 150 s', pass: all === undefined ? undefined : all <= 150_000, slow: find('test-all')?.case },
   ];
@@ -353,7 +421,7 @@ async function main(): Promise<void> {
   lines.push(
     `Each case: 1 warm-up, then ${options.runs} measured runs, round-robin within its group; medians. Wall time is measured around the command; ` +
       'peak RSS is that of the largest Node.js process of the command (jest workers, the tsx child, ...) and CPU the sum over its Node.js processes, ' +
-      'both from `process.resourceUsage()` (bench/lib/probe.cjs); Terraform processes are not included.',
+      'both from `process.resourceUsage()` (bench/lib/probe.cjs); Terraform processes are not included, except in the pull-request cases, whose CPU is that of every process they ran (/proc/self/stat).',
     '',
   );
   lines.push('| Case | Command | Wall (median) | Wall (min - max) | Peak RSS (median) | CPU, Node processes (median) | Note |');
@@ -392,6 +460,7 @@ async function main(): Promise<void> {
     ['the same, CPU time of the Node processes', ratio(cpu(find('test-unit-before')), cpu(find('test-unit')))],
     ['offline plan, serial / parallel', ratio(wall(find('plan-serial')), wall(find('plan-parallel')))],
     ["speed-up of the parallel offline plan from GOGC=400: Go's default GC / GOGC=400", ratio(wall(find('plan-parallel-gc100')), wall(find('plan-parallel')))],
+    ['pull request at 1 x 50, first on its base (base synth not cached) / that stack alone, CPU time', prColdRatio],
   ] as const;
   lines.push('Other ratios from the same run:', '');
   for (const [name, value] of informational) lines.push(`- ${name}: ${x(value)}`);
@@ -405,6 +474,7 @@ async function main(): Promise<void> {
     );
   }
   if (planNote) lines.push(planNote.trim(), '');
+  if (prNote) lines.push(prNote, '');
   lines.push('## Targets', '');
   lines.push('| Target | Measured | Limit | Result |', '|---|---|---|---|');
   for (const t of targets) lines.push(`| ${t.name} | ${t.measured} | ${t.limit} | ${t.pass === undefined ? 'not measured' : t.pass ? 'PASS' : '**MISS**'} |`);

@@ -45,6 +45,13 @@ export interface PrivateFargateServiceProps {
  * An ECS service on Fargate in private subnets: no public IP, the latest platform version
  * (ECS.10), a deployment circuit breaker that rolls back failed deployments, and tags
  * propagated from the service to its tasks.
+ *
+ * A change of the Fargate Spot share updates the service in place: hashicorp/aws 5.x forces
+ * a new service for any change of `capacity_provider_strategy` unless `force_new_deployment`
+ * is set (and neither the old nor the new strategy is empty, which ours never is). The price:
+ * every apply that updates the service (anything but its tags) also starts a new deployment,
+ * a rolling replacement of its tasks within the deployment limits; an apply with no change
+ * to the service does nothing.
  */
 export class PrivateFargateService extends Construct {
   readonly service: EcsService;
@@ -61,6 +68,8 @@ export class PrivateFargateService extends Construct {
         ...(spot < 100 ? [{ capacityProvider: 'FARGATE', weight: 100 - spot, base: 1 }] : []),
         ...(spot > 0 ? [{ capacityProvider: 'FARGATE_SPOT', weight: spot, base: spot === 100 ? 1 : 0 }] : []),
       ],
+      // Lets a capacity provider strategy change update the service instead of replacing it.
+      forceNewDeployment: true,
       platformVersion: 'LATEST',
       networkConfiguration: { subnets: props.subnetIds, securityGroups: props.securityGroupIds, assignPublicIp: false },
       loadBalancer: props.targetGroupArn ? [{ targetGroupArn: props.targetGroupArn, containerName: props.containerName, containerPort: props.containerPort }] : undefined,

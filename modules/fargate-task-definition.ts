@@ -109,6 +109,9 @@ export class FargateTaskDefinition extends Construct {
       volume: SCRATCH_VOLUMES.map((v) => ({ name: v.name })),
       containerDefinitions: JSON.stringify([container, init]),
       dependsOn: props.dependsOn,
+      // Task definitions are immutable: a new image, cpu or memory is a new revision. Register
+      // it before the old one is deregistered, so the service never points at an inactive one.
+      lifecycle: { createBeforeDestroy: true },
     });
   }
 }

@@ -14,6 +14,18 @@ export function stacksOf(synth: Synthesized): Stacks {
   return Object.fromEntries(synth.stackNames().map((name) => [name, structuredClone(synth.stack(name))]));
 }
 
+/** The container definitions of a task definition resource, parsed. */
+export function containersOf(task: Json): Json[] {
+  return JSON.parse(task.container_definitions as string) as Json[];
+}
+
+/** Changes the container definitions of a task definition resource. */
+export function editContainers(task: Json, change: (containers: Json[]) => void): void {
+  const containers = containersOf(task);
+  change(containers);
+  task.container_definitions = JSON.stringify(containers);
+}
+
 /** Analyzes (copies of) stacks, optionally only some of them. */
 export function preflightOf(stacks: Stacks, only: (name: string) => boolean = () => true): PreflightReport {
   const names = Object.keys(stacks).filter(only);

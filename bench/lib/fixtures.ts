@@ -76,13 +76,14 @@ export function writeStockApp(dir: string): string {
 export const SCALE_ENVIRONMENTS = ['dev', 'stage', 'prod'] as const;
 
 /**
- * A configuration of 3 environments with `services` services each: `svc-<n>` routed on
- * `/svc-<n>/*` with an explicit priority (default priorities are hashes of the name, and 50
- * names may collide), its own ECR repository, like a service built from this repository.
+ * A configuration of 3 environments (or the first `environments`) with `services` services
+ * each: `svc-<n>` routed on `/svc-<n>/*` with an explicit priority (default priorities are
+ * hashes of the name, and 50 names may collide), its own ECR repository, like a service
+ * built from this repository.
  */
-export function scaleConfig(services: number): string {
+export function scaleConfig(services: number, environmentCount: number = SCALE_ENVIRONMENTS.length): string {
   const environments = Object.fromEntries(
-    SCALE_ENVIRONMENTS.map((name, index) => [
+    SCALE_ENVIRONMENTS.slice(0, environmentCount).map((name, index) => [
       name,
       {
         region: 'ap-northeast-2',

@@ -5,31 +5,38 @@
  * Atlantis plans a project in its `dir`, which must exist when Atlantis looks for modified
  * projects (server/events/project_finder.go skips a project whose dir does not exist). The
  * stacks are synthesized into `ci-cdktf.out/` (cdktf's name for the Atlantis output folder)
- * by a server-side pre_workflow_hook (docs/atlantis/repos.yaml) before Atlantis looks, and
- * again by the first step of the project's plan workflow, so the plan always comes from the
- * pull request's code. Projects are declared explicitly, one per stack with remote state,
- * and autoplan on the TypeScript sources, configuration and lock file of the stack, not on
- * the generated files, so `ci-cdktf.out/` can stay gitignored (see .gitignore).
+ * by a server-side pre_workflow_hook (docs/atlantis/repos.yaml) before every command, so
+ * Atlantis finds the dirs and every plan comes from the pull request's code. Projects are
+ * declared explicitly, one per stack with remote state, and each autoplans on its committed
+ * fingerprint file (fingerprints/<stack>.txt, written with atlantis.yaml), not on the
+ * generated stacks, so `ci-cdktf.out/` can stay gitignored (see .gitignore) and a pull
+ * request plans only the stacks it changes (docs/atlantis.md).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { StackCredentials, stackCredentials, withProfile } from './accounts';
 import { executionGroups, ManifestStack, readManifest } from './manifest';
-import { LOCK_FILE_NAME, REPO_ROOT, SHARED_LOCK_FILE } from '../terraform/locks';
+import { LOCK_FILE_NAME, REPO_ROOT } from '../terraform/locks';
+import { fingerprintOutdir } from '../changes/fingerprint';
+import { fingerprintFile, fingerprintFiles } from '../changes/fingerprint-files';
 
 /** Where Atlantis's copy of the synthesized stacks lives, relative to the repository root. */
 export const CI_OUTDIR = 'ci-cdktf.out';
 export const ATLANTIS_FILE = 'atlantis.yaml';
 export const WORKFLOW_NAME = 'cdktf';
-/** The app's entry point: its import closure is what shapes the stacks. */
-export const APP_ENTRY = 'main.ts';
-/** Root files that shape every stack besides the TypeScript sources: provider and library versions, cdktf settings. */
-export const SHAPING_ROOT_FILES = ['cdktf.json', 'package.json', 'package-lock.json'];
-
-/** The commands of the workflow's run steps (POSIX sh; Atlantis runs them in the project dir). */
-export const SYNTH_STEP = 'cd "${DIR%/$REPO_REL_DIR}" && npm run --silent atlantis:synth -- --project "$PROJECT_NAME"';
+/**
+ * The workflow's run step after the plan (POSIX sh; Atlantis runs it in the project dir): the
+ * preflight verdict of the services the project can affect and the change's monthly cost
+ * delta, printed beside the plan in the pull request comment.
+ *
+ * There is no synth step: the server's pre-workflow hook synthesizes every stack from the
+ * pull request's code before each command, in the same clone and under the same lock as the
+ * command's plans, so a synth per project would only repeat it (50 times over for a change to
+ * a module every service uses).
+ */
+export const REPORT_STEP = 'cd "${DIR%/$REPO_REL_DIR}" && npm run --silent atlantis:report -- --project "$PROJECT_NAME"';
 /**
  * The Terraform version every project pins (`terraform_version`): Atlantis downloads it if
  * the server's default differs, and puts it on the PATH of run steps as
@@ -43,48 +50,14 @@ export const TERRAFORM_VERSION = '1.11.4';
 export const INIT_STEP = 'terraform${ATLANTIS_TERRAFORM_VERSION} init -input=false -no-color -lockfile=readonly';
 
 /**
- * Repository-relative paths of the TypeScript files `entry` imports, directly or not
- * (relative imports only; packages are covered by package-lock.json).
+ * `autoplan.when_modified` of a stack, relative to its dir: its fingerprint file only
+ * (lib/changes/fingerprint-files.ts). The file changes exactly when something its plan
+ * depends on changes (its Terraform JSON, the lock file, an output it reads), whatever source
+ * file caused it, so a pull request autoplans the stacks it touches and no others.
  */
-export function importClosure(entry: string, root = REPO_ROOT): string[] {
-  const seen = new Set<string>();
-  const specifier = /(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\s*\(?\s*['"](\.[^'"]+)['"]|require\(\s*['"](\.[^'"]+)['"]\s*\)/g;
-  const resolve = (fromFile: string, spec: string): string | undefined => {
-    const base = path.resolve(path.dirname(fromFile), spec);
-    for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
-      if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-    }
-    return undefined;
-  };
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    if (!file.endsWith('.ts')) return;
-    for (const match of readFileSync(file, 'utf8').matchAll(specifier)) {
-      const target = resolve(file, match[1] ?? match[2] ?? match[3]);
-      if (target) visit(target);
-    }
-  };
-  visit(path.join(root, entry));
-  return [...seen].map((f) => path.relative(root, f).split(path.sep).join('/')).sort();
-}
-
-/**
- * `autoplan.when_modified` of a stack, relative to its dir: the app's root files, every
- * folder holding a file of the app's import closure (all of it: TypeScript and the data
- * files read at run time, such as config/environments.yaml; a folder inside another one
- * is covered by it), and the provider lock file (one for every stack, so `_stack` is unused).
- */
-export function whenModified(_stack: string, dir: string, closure: readonly string[]): string[] {
+export function whenModified(stack: string, dir: string): string[] {
   const up = dir.split('/').map(() => '..').join('/');
-  const rootFiles = closure.filter((f) => !f.includes('/'));
-  const dirs = [...new Set(closure.filter((f) => f.includes('/')).map((f) => path.posix.dirname(f)))];
-  const folders = dirs.filter((d) => !dirs.some((other) => d.startsWith(`${other}/`))).sort();
-  return [
-    ...[...rootFiles, ...SHAPING_ROOT_FILES].map((f) => `${up}/${f}`),
-    ...folders.map((d) => `${up}/${d}/**`),
-    `${up}/locks/${SHARED_LOCK_FILE}`,
-  ];
+  return [`${up}/${fingerprintFile(stack)}`];
 }
 
 export interface AtlantisProject {
@@ -107,10 +80,13 @@ export interface AtlantisConfig {
   workflows: Record<string, { plan: { steps: unknown[] }; apply: { steps: unknown[] } }>;
 }
 
-/** The workflow of every project: synthesize, init with the committed lock file read-only, plan; apply that plan. */
+/**
+ * The workflow of every project: init with the committed lock file read-only (the hook has
+ * synthesized), plan, report preflight and cost; apply that plan.
+ */
 const BASE_WORKFLOW = {
   plan: {
-    steps: [{ env: { name: 'CHECKPOINT_DISABLE', value: '1' } }, { run: SYNTH_STEP }, { run: INIT_STEP }, 'plan'] as unknown[],
+    steps: [{ env: { name: 'CHECKPOINT_DISABLE', value: '1' } }, { run: INIT_STEP }, 'plan', { run: REPORT_STEP }] as unknown[],
   },
   apply: { steps: ['apply'] as unknown[] },
 };
@@ -130,7 +106,6 @@ export function backendOf(outdir: string, stack: ManifestStack): string {
  */
 export function atlantisConfig(
   stacks: readonly ManifestStack[],
-  closure: readonly string[],
   localState: readonly string[] = [],
   credentials: ReadonlyMap<string, StackCredentials> = new Map(),
 ): AtlantisConfig {
@@ -151,7 +126,7 @@ export function atlantisConfig(
         workspace: 'default',
         workflow: credentials.get(stack.name)?.workflow ?? WORKFLOW_NAME,
         terraform_version: TERRAFORM_VERSION,
-        autoplan: { enabled: true, when_modified: whenModified(stack.name, dir, closure) },
+        autoplan: { enabled: true, when_modified: whenModified(stack.name, dir) },
         ...(dependsOn.length > 0 ? { depends_on: dependsOn } : {}),
         execution_order_group: groups.get(stack.name)!,
       };
@@ -166,17 +141,21 @@ export function atlantisConfig(
   };
 }
 
-
-const HEADER = `# Atlantis repo config. Generated by \`npm run atlantis\` from the synthesized app: do not edit;
-# regenerate and commit it whenever stacks are added, removed or change their dependencies
-# (a test fails while it is stale).
+const HEADER = `# Atlantis repo config. Generated by \`npm run atlantis\` from the synthesized app, with the
+# stacks' fingerprint files (fingerprints/<stack>.txt): do not edit; regenerate and commit
+# them with every change that alters a stack (a test and the server's pre-workflow hook fail
+# while they are stale).
+#
+# A project autoplans only when its fingerprint file changes, i.e. when the pull request
+# changes the stack's Terraform JSON, the lock file or a producer output it reads
+# (docs/atlantis.md); \`atlantis plan -p <stack>\` plans any stack.
 #
 # One project per stack with remote state, planned in ${CI_OUTDIR}/stacks/<stack>. The
 # server synthesizes the app into ${CI_OUTDIR}/ before it looks for projects
-# (pre_workflow_hooks, see docs/atlantis/repos.yaml); the \`${WORKFLOW_NAME}\` workflow synthesizes
-# the project again, initializes with the committed provider lock file read-only, plans to
-# $PLANFILE and applies exactly that plan. depends_on and execution_order_group follow the
-# stacks' dependencies.
+# (pre_workflow_hooks, see docs/atlantis/repos.yaml); the \`${WORKFLOW_NAME}\` workflow
+# initializes with the committed provider lock file read-only, plans to $PLANFILE, prints the
+# preflight verdict and the monthly cost delta of the change, and applies exactly that plan.
+# depends_on and execution_order_group follow the stacks' dependencies.
 `;
 
 export function renderAtlantisYaml(config: AtlantisConfig, localState: readonly string[] = []): string {
@@ -185,11 +164,19 @@ export function renderAtlantisYaml(config: AtlantisConfig, localState: readonly 
 }
 
 /** atlantis.yaml as `npm run atlantis` writes it for a synthesized output folder. */
-export function generateAtlantisYaml(outdir: string, root = REPO_ROOT): string {
+export function generateAtlantisYaml(outdir: string): string {
   const stacks = readManifest(outdir);
   const localState = stacks.filter((s) => backendOf(outdir, s) === 'local').map((s) => s.name);
   const credentials = stackCredentials(outdir, stacks, WORKFLOW_NAME);
-  return renderAtlantisYaml(atlantisConfig(stacks, importClosure(APP_ENTRY, root), localState, credentials), localState);
+  return renderAtlantisYaml(atlantisConfig(stacks, localState, credentials), localState);
+}
+
+/**
+ * Every file `npm run atlantis` generates for a synthesized output folder, by
+ * repository-relative path: atlantis.yaml and the stacks' fingerprint files.
+ */
+export function generateRepoFiles(outdir: string): Map<string, string> {
+  return new Map([[ATLANTIS_FILE, generateAtlantisYaml(outdir)], ...fingerprintFiles(fingerprintOutdir(outdir))]);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import * as aws from './aws-errors';
 import type { Container, EcsService, LbAttachment, Model } from './model';
+import { aclFlow, LB_CLIENT_PORTS } from './nacl';
 import { describeRule, egressAllows, ingressAllows } from './security-groups';
 import { fixOn, PathCheck, Verdict, Via, worst } from './types';
 
@@ -83,7 +84,8 @@ function check(model: Model, service: EcsService, attachment: LbAttachment): Pat
     via.push({ resource: lb.resource, note: `load balancer (security groups ${lb.securityGroups.map((g) => g.label).join(', ') || 'none'})` });
     for (const p of ports) {
       const what = p === port ? `port ${p}` : `health check port ${p}`;
-      const ingress = ingressAllows(service.securityGroups, { groups: lb.securityGroups, cidrs: lb.securityGroups.length > 0 ? [] : lb.subnets.map((s) => s.cidr) }, p);
+      // The load balancer's nodes send from addresses of its subnets: a rule by its group or by a CIDR covering them (the VPC's) admits it.
+      const ingress = ingressAllows(service.securityGroups, { groups: lb.securityGroups, cidrs: lb.subnets.length > 0 ? lb.subnets.map((s) => s.cidr) : lb.unresolved.length > 0 ? [undefined] : [] }, p);
       if (ingress.verdict === 'yes') for (const rule of ingress.rules) via.push({ resource: rule.resource, note: `task SG: ${describeRule(rule)}` });
       else if (ingress.verdict === 'unknown') problems.push({ verdict: 'unknown', reason: `whether the task security group admits the load balancer depends on ${ingress.unknownBecause}` });
       else {
@@ -93,6 +95,15 @@ function check(model: Model, service: EcsService, attachment: LbAttachment): Pat
           awsError: aws.unhealthyTargets(service.name, p, tgName),
           fix: service.securityGroups[0] ? fixOn(service.securityGroups[0].resource, `add an ingress rule TCP ${p} from the load balancer security group (referenced_security_group_id)`) : undefined,
         });
+      }
+      // Network ACLs between the load balancer's subnets and the task subnets, both ways.
+      for (const lbSubnet of lb.subnets) {
+        for (const taskSubnet of service.subnets) {
+          for (const d of aclFlow(model, lbSubnet, taskSubnet, p, LB_CLIENT_PORTS, `${what} from the load balancer`)) {
+            if (d.verdict === 'pass') continue;
+            problems.push({ verdict: d.verdict, reason: d.reason ?? 'network ACL', awsError: d.verdict === 'fail' ? aws.unhealthyTargets(service.name, p, tgName) : undefined, fix: d.fix });
+          }
+        }
       }
       if (lb.securityGroups.length === 0) continue;
       const egress = egressAllows(lb.securityGroups, { groups: service.securityGroups, cidrs: service.subnets.map((s) => s.cidr) }, p);

@@ -8,12 +8,17 @@
  */
 import { loadBalancerChecks } from './alb';
 import * as aws from './aws-errors';
+import { execAgentCheck, scratchCheck } from './containers';
+import { execRoleCheck } from './exec-permissions';
+import { executionRole, executionRoleChecks } from './execution-role';
+import { pullThroughChecks } from './pull-through';
+import { startRequests } from './task-requests';
 import { classifyImage, ImageSource } from './images';
 import { internetAccess } from './internet';
 import { EcsService, Model, Subnet } from './model';
 import { interfacePath, internetOnlyPath, PathContext, s3LayerPath } from './paths';
 import { Resolver } from './refs';
-import { TfStack } from './tf';
+import { literalString, TfStack } from './tf';
 import { fixOn, PathCheck, PreflightReport, ServiceReport } from './types';
 
 export function analyze(stacks: readonly TfStack[], source: string): PreflightReport {
@@ -56,16 +61,21 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
   checks.push(vpcDnsCheck(model, service));
 
   const ecrHere = images.filter((i) => i.source.kind === 'ecr' && i.source.region === region);
-  const elsewhere = images.filter((i) => (i.source.kind === 'ecr' && i.source.region !== region) || i.source.kind === 'registry');
+  // One check per image: containers that share an image share its path.
+  const elsewhere = images.filter((i, n) => ((i.source.kind === 'ecr' && i.source.region !== region) || i.source.kind === 'registry') && images.findIndex((o) => o.source.display === i.source.display) === n);
   const unknownImages = images.filter((i) => i.source.kind === 'unknown');
   const logRegions = [...new Set(containers?.filter((c) => c.logDriver === 'awslogs').map((c) => c.logOptions['awslogs-region'] ?? region) ?? [])];
   const secrets = (containers ?? []).flatMap((c) => [...c.secrets, ...(c.repositoryCredentials ? [c.repositoryCredentials] : [])]);
+  const task = service.taskDefinition;
+  const role = task ? executionRole(model, task.resource).role : undefined;
+  const requests = task && containers ? startRequests({ model, taskDefinition: task.resource, region, roleArn: role ? model.symbols.attribute(role, 'arn') : undefined, roleName: role ? (literalString(role.values.name) ?? role.address) : undefined, account: service.stack.account }, images, containers) : [];
+  const through = (endpoint: string) => requests.filter((r) => r.endpointService === endpoint);
 
   for (const subnet of service.subnets) {
     if (ecrHere.length > 0) {
       const image = ecrHere[0].source.display;
-      checks.push(interfacePath(ctx, subnet, 'ecr.api', { path: 'ecr-api', title: 'ECR API (registry auth)', awsError: aws.ecrAuthTimeout(region), neededBy: 'ECR images' }));
-      checks.push(interfacePath(ctx, subnet, 'ecr.dkr', { path: 'ecr-dkr', title: 'ECR DKR (image manifest)', awsError: aws.manifestTimeout(image), neededBy: 'ECR images' }));
+      checks.push(interfacePath(ctx, subnet, 'ecr.api', { path: 'ecr-api', title: 'ECR API (registry auth)', awsError: aws.ecrAuthTimeout(region), neededBy: 'ECR images', requests: through('ecr.api') }));
+      checks.push(interfacePath(ctx, subnet, 'ecr.dkr', { path: 'ecr-dkr', title: 'ECR DKR (image manifest)', awsError: aws.manifestTimeout(image), neededBy: 'ECR images', requests: through('ecr.dkr') }));
       checks.push(s3LayerPath(ctx, subnet, { path: 's3-layers', title: 'S3 (ECR image layers)', awsError: aws.layerTimeout(region), neededBy: 'ECR image layers' }, aws.layerForbidden(region)));
     }
     for (const { container, source } of elsewhere) {
@@ -76,7 +86,7 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
       checks.push({ path: 'image', title: 'Image', subnet, verdict: 'unknown', via: [], reason: `the image of container ${container.name ?? '?'} is not known before apply (${source.kind === 'unknown' ? source.reason : ''})` });
     }
     for (const logRegion of logRegions) {
-      const spec = { path: 'logs', title: 'CloudWatch Logs (awslogs)', awsError: aws.logsTimeout(logRegion), neededBy: 'the awslogs log driver' };
+      const spec = { path: 'logs', title: 'CloudWatch Logs (awslogs)', awsError: aws.logsTimeout(logRegion), neededBy: 'the awslogs log driver', requests: through('logs') };
       checks.push(logRegion === region ? interfacePath(ctx, subnet, 'logs', spec) : internetOnlyPath(ctx, subnet, { ...spec, neededBy: `awslogs to ${logRegion}` }));
     }
     for (const source of ['secretsmanager', 'ssm'] as const) {
@@ -86,7 +96,7 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
       const title = source === 'ssm' ? 'SSM Parameter Store (secrets)' : 'Secrets Manager (secrets)';
       const error = (arn: string, r: string) => (source === 'ssm' ? aws.ssmTimeout(r) : aws.secretsManagerTimeout(arn));
       if (local.length > 0) {
-        checks.push(interfacePath(ctx, subnet, source, { path: source, title, awsError: error(local[0].valueFrom, region), neededBy: `secret ${local.map((s) => s.name).join(', ')}` }));
+        checks.push(interfacePath(ctx, subnet, source, { path: source, title, awsError: error(local[0].valueFrom, region), neededBy: `secret ${local.map((s) => s.name).join(', ')}`, requests: through(source) }));
       }
       for (const secret of remote) {
         checks.push(internetOnlyPath(ctx, subnet, { path: source, title: `${title} in ${secret.region}`, awsError: error(secret.valueFrom, secret.region!), neededBy: `secret ${secret.name} (in ${secret.region})` }));
@@ -97,13 +107,22 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
       checks.push({ path: 'secrets', title: 'Secrets', subnet, verdict: 'unknown', via: [], reason: `cannot tell where ${unknownSecrets.map((s) => s.name).join(', ')} come from (valueFrom is an expression)` });
     }
     if (service.exec === true) {
-      checks.push(interfacePath(ctx, subnet, 'ssmmessages', { path: 'ssmmessages', title: 'SSM Messages (ECS Exec)', awsError: aws.execUnreachable(), neededBy: 'ECS Exec' }));
+      // Without the channel only ECS Exec fails; the tasks start: a warning, never a refused synth.
+      const exec = interfacePath(ctx, subnet, 'ssmmessages', { path: 'ssmmessages', title: 'SSM Messages (ECS Exec)', awsError: aws.execUnreachable(), neededBy: 'ECS Exec' });
+      checks.push(exec.verdict === 'fail' ? { ...exec, verdict: 'warn' } : exec);
     }
     if (service.serviceConnect === true) {
       for (const endpoint of ['ecs-agent', 'ecs-telemetry', 'ecs']) {
         checks.push(interfacePath(ctx, subnet, endpoint, { path: `service-connect-${endpoint}`, title: `Service Connect (${endpoint})`, awsError: aws.serviceConnectUnreachable(endpoint, region), neededBy: 'Service Connect' }));
       }
     }
+  }
+  if (containers && task) {
+    checks.push(...pullThroughChecks(model, service, task.resource, images));
+    checks.push(...executionRoleChecks(model, task.resource, requests));
+    checks.push(...scratchCheck(task, containers));
+    checks.push(...execAgentCheck(service, task, containers));
+    checks.push(...execRoleCheck(model, service, task.resource, region));
   }
   checks.push(...loadBalancerChecks(model, service));
   return { service, notes, checks };

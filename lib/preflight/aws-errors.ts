@@ -122,3 +122,66 @@ export function splitImage(image: string): { host: string; repository: string; r
 function registryEndpoint(host: string): string {
   return host === 'docker.io' ? 'registry-1.docker.io' : host;
 }
+
+/** The principal ECS uses at task start: the execution role's session (`<task id>` is the session name). */
+function assumedRole(role: string): string {
+  return `arn:aws:sts::<account>:assumed-role/${role}/<task id>`;
+}
+
+/** An AccessDeniedException as IAM words it; `by` says which policy type decided. */
+export function accessDenied(role: string, action: string, resource: string, by: 'identity' | 'explicit-identity' | 'endpoint' | 'explicit-endpoint'): string {
+  const because = {
+    identity: `because no identity-based policy allows the ${action} action`,
+    'explicit-identity': 'with an explicit deny in an identity-based policy',
+    endpoint: `because no VPC endpoint policy allows the ${action} action`,
+    'explicit-endpoint': 'with an explicit deny in a VPC endpoint policy',
+  }[by];
+  return `AccessDeniedException: User: ${assumedRole(role)} is not authorized to perform: ${action} on resource: ${resource} ${because}`;
+}
+
+/** What ECS reports when a start-time request of the execution role is denied. */
+export function startDenied(kind: 'ecr-auth' | 'ecr-pull' | 'logs' | 'secretsmanager' | 'ssm' | 'kms', denial: string, detail: { image?: string; secret?: string; region?: string }): string {
+  switch (kind) {
+    case 'ecr-auth':
+      return `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): ${denial}`;
+    case 'ecr-pull': {
+      const { host, reference } = splitImage(detail.image ?? '');
+      return `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${detail.image}: pulling from host ${host} failed with status code [manifests ${reference}]: 403 Forbidden (${denial})`;
+    }
+    case 'logs':
+      return `ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ${denial}`;
+    case 'secretsmanager':
+      return `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret ${detail.secret} from secrets manager: ${denial}`;
+    case 'ssm':
+      return `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): ${denial}`;
+    case 'kms':
+      return `ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret ${detail.secret} from secrets manager: AccessDeniedException: Access to KMS is not allowed (${denial})`;
+  }
+}
+
+/** Fargate refuses to register a task definition that needs an execution role without one. */
+export function noExecutionRole(what: string): string {
+  return `ClientException: Fargate requires task definition to have execution role ARN to support ${what}. (terraform apply of the task definition fails)`;
+}
+
+/** An image under a pull-through cache prefix that no rule serves: ECR has no such repository. */
+export function noPullThroughRule(image: string): string {
+  const { host, repository, reference } = splitImage(image);
+  return `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${image}: ${host}/${repository}:${reference}: not found (ECR: repository ${repository} does not exist in the registry and no pull-through cache rule matches its prefix)`;
+}
+
+/** A non-root container that cannot write its root-owned scratch mount. */
+export function scratchNotWritable(container: string, path: string): string {
+  return (
+    `the container exits at start, e.g. nginx: mkdir() "${path}/client_temp" failed (13: Permission denied); ` +
+    `ECS: "Essential container in task exited" (container ${container}, exit code 1), and the deployment circuit breaker rolls the deployment back`
+  );
+}
+
+/** ECS Exec's agent cannot write its state on a read-only root filesystem. */
+export function execAgentNotWritable(): string {
+  return (
+    'Tasks start, but the ECS Exec agent inside the container cannot write /var/lib/amazon/ssm and /var/log/amazon/ssm and stops: the ExecuteCommandAgent is not RUNNING and ' +
+    '`aws ecs execute-command` fails with "An error occurred (TargetNotConnectedException) when calling the ExecuteCommand operation: The execute command failed due to an internal error. Try again later."'
+  );
+}

@@ -48,9 +48,12 @@ export function classifyImage(model: Model, taskDefinition: TfResource, image: s
   if (ecr) {
     const region = ecr[2];
     const path = display.slice(display.indexOf('/') + 1);
+    const environment = resolver.stack(taskDefinition.stack)?.environment;
     const pullThrough = model.pullThroughRules().find((rule) => {
       const prefix = literalString(rule.values.ecr_repository_prefix);
-      return prefix !== undefined && resolver.stack(rule.stack)?.region === region && path.startsWith(`${prefix}/`);
+      const stack = resolver.stack(rule.stack);
+      // A rule serves its own registry (region) only; rules of another environment's stacks are not this one's.
+      return prefix !== undefined && stack?.region === region && (environment === undefined || stack?.environment === environment) && (prefix === 'ROOT' || path.startsWith(`${prefix}/`));
     });
     if (ecr[1] === '<unknown>' && !pullThrough) return { kind: 'unknown', display, reason: unknownReason ?? 'the registry account is unknown' };
     return { kind: 'ecr', region, display, via, pullThrough };

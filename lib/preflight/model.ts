@@ -10,6 +10,7 @@
  * guessing.
  */
 import { Resolver, Scope, Target, targetLiteral } from './refs';
+import { Symbols } from './symbolic';
 import { block, blocks, isRecord, Json, list, literalBool, literalNumber, literalString, TfResource, TfStack, UNKNOWN } from './tf';
 
 export interface Vpc {
@@ -119,6 +120,38 @@ export interface Container {
   readonly secrets: SecretRef[];
   /** `repositoryCredentials.credentialsParameter`: a Secrets Manager secret read at start. */
   readonly repositoryCredentials?: SecretRef;
+  /** `user` as written; undefined when unset (the image's default user). */
+  readonly user?: string;
+  /** `essential` (ECS default true); undefined when not a literal. */
+  readonly essential?: boolean;
+  readonly readonlyRootFilesystem?: boolean;
+  readonly mountPoints: MountPoint[];
+  readonly dependsOn: ContainerDependency[];
+  /** `entryPoint` and `command`, joined: what the container runs, when literal. */
+  readonly commandLine: string[];
+  /** `linuxParameters.capabilities`, upper case without the CAP_ prefix. */
+  readonly capabilities: { readonly add: string[]; readonly drop: string[] };
+}
+
+export interface MountPoint {
+  readonly sourceVolume?: string;
+  readonly containerPath?: string;
+  /** `readOnly` (ECS default false). */
+  readonly readOnly: boolean;
+}
+
+export interface ContainerDependency {
+  readonly containerName?: string;
+  readonly condition?: string;
+}
+
+export interface TaskVolume {
+  readonly name?: string;
+  /**
+   * `bind`: a Fargate bind mount (no host path, EFS, FSx or Docker volume configuration):
+   * created root-owned, mode 0755; `other`: storage with its own ownership.
+   */
+  readonly kind: 'bind' | 'other';
 }
 
 export interface TaskDefinition {
@@ -126,6 +159,7 @@ export interface TaskDefinition {
   /** undefined when `container_definitions` is an expression or unknown at plan time. */
   readonly containers?: Container[];
   readonly containersProblem?: string;
+  readonly volumes: TaskVolume[];
 }
 
 export interface LbAttachment {
@@ -194,7 +228,12 @@ const TG_TYPES = ['aws_lb_target_group', 'aws_alb_target_group'];
 export class Model {
   private readonly cache = new Map<TfResource, unknown>();
 
-  constructor(readonly resolver: Resolver) {}
+  /** Partly known strings (ARNs with `${...}`), shared so one expression is one token everywhere. */
+  readonly symbols: Symbols;
+
+  constructor(readonly resolver: Resolver) {
+    this.symbols = new Symbols(resolver);
+  }
 
   private memo<T>(resource: TfResource, build: () => T): T {
     if (!this.cache.has(resource)) this.cache.set(resource, build());
@@ -469,17 +508,26 @@ export class Model {
   taskDefinition(resource: TfResource): TaskDefinition {
     return this.memo(resource, () => {
       const raw = resource.values.container_definitions;
-      if (raw === UNKNOWN) return { resource, containersProblem: 'container_definitions is known only after apply' };
+      const volumes: TaskVolume[] = blocks(resource.values.volume).map((v) => ({
+        name: literalString(v.name),
+        // EBS volumes configured at launch, EFS, FSx and Docker volumes have their own ownership.
+        kind:
+          ['host_path', 'efs_volume_configuration', 'fsx_windows_file_server_volume_configuration', 'docker_volume_configuration'].some((k) => blocks(v[k]).length > 0 || literalString(v[k])) ||
+          literalBool(v.configure_at_launch, false) !== false
+            ? 'other'
+            : 'bind',
+      }));
+      if (raw === UNKNOWN) return { resource, volumes, containersProblem: 'container_definitions is known only after apply' };
       let parsed: unknown = raw;
       if (typeof raw === 'string') {
         try {
           parsed = JSON.parse(raw);
         } catch {
-          return { resource, containersProblem: 'container_definitions is a Terraform expression, not JSON text' };
+          return { resource, volumes, containersProblem: 'container_definitions is a Terraform expression, not JSON text' };
         }
       }
-      if (!Array.isArray(parsed)) return { resource, containersProblem: 'container_definitions is not a list of containers' };
-      return { resource, containers: parsed.filter(isRecord).map((c) => this.container(resource, c)) };
+      if (!Array.isArray(parsed)) return { resource, volumes, containersProblem: 'container_definitions is not a list of containers' };
+      return { resource, volumes, containers: parsed.filter(isRecord).map((c) => this.container(resource, c)) };
     });
   }
 
@@ -498,6 +546,17 @@ export class Model {
       logOptions: options,
       secrets,
       repositoryCredentials: credentials !== undefined ? { ...this.secret(scope, 'repositoryCredentials', credentials), source: 'secretsmanager' } : undefined,
+      user: c.user === undefined || c.user === null ? undefined : String(c.user),
+      essential: literalBool(c.essential, true),
+      readonlyRootFilesystem: literalBool(c.readonlyRootFilesystem, false),
+      mountPoints: blocks(c.mountPoints).map((m) => ({
+        sourceVolume: literalString(m.sourceVolume),
+        containerPath: literalString(m.containerPath),
+        readOnly: literalBool(m.readOnly, false) === true,
+      })),
+      dependsOn: blocks(c.dependsOn).map((d) => ({ containerName: literalString(d.containerName), condition: literalString(d.condition) })),
+      commandLine: [...list(c.entryPoint), ...list(c.command)].map((x) => String(x)),
+      capabilities: capabilitiesOf(c.linuxParameters),
     };
   }
 
@@ -507,7 +566,9 @@ export class Model {
     const arn = literal ?? text;
     const match = /^arn:aws[a-z-]*:(secretsmanager|ssm):([a-z0-9-]+):/.exec(arn);
     if (match) return { name, valueFrom: arn, source: match[1] as 'secretsmanager' | 'ssm', region: match[2] };
-    const target = this.resolver.resolve(scope, text)[0];
+    // `${aws_secretsmanager_secret.x.arn}:json-key::` names the secret by its leading reference.
+    const lead = /^(\$\{[^{}]+\})(?::.*)?$/.exec(text);
+    const target = this.resolver.resolve(scope, lead ? lead[1] : text)[0];
     if (target?.kind === 'resource') {
       const type = target.resource.type;
       const source = type.startsWith('aws_secretsmanager_secret') ? 'secretsmanager' : type === 'aws_ssm_parameter' ? 'ssm' : 'unknown';
@@ -580,6 +641,12 @@ export class Model {
   pullThroughRules(): TfResource[] {
     return this.resolver.ofType('aws_ecr_pull_through_cache_rule');
   }
+}
+
+function capabilitiesOf(linuxParameters: unknown): { add: string[]; drop: string[] } {
+  const capabilities = isRecord(linuxParameters) && isRecord(linuxParameters.capabilities) ? linuxParameters.capabilities : {};
+  const names = (value: unknown) => list(value).map((v) => String(v).toUpperCase().replace(/^CAP_/, ''));
+  return { add: names(capabilities.add), drop: names(capabilities.drop) };
 }
 
 export function describe(target: Target): string {

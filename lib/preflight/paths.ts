@@ -5,11 +5,15 @@
  * regions). REFERENCE §1 lists what each path needs.
  */
 import { ecrLayerBucketArn } from '../../config/aws-facts';
-import { evaluate, policyStatements } from './iam';
+import { dnsResolver, DnsResolver } from './dns';
+import { aclConnection } from './nacl';
 import { internetAccess, tableLabel } from './internet';
 import type { EcsService, Endpoint, Model, Subnet } from './model';
 import { describeRule, egressAllows, ingressAllows } from './security-groups';
-import { UNKNOWN } from './tf';
+import type { StartRequest } from './task-requests';
+import { endpointPolicyDecision, PlainRequest } from './endpoint-policy';
+import { AWS_OWNED_ACCOUNT } from './policy-eval';
+import { ACCOUNT } from './symbolic';
 import { fixOn, PathCheck, Verdict, Via, worst } from './types';
 
 export interface PathContext {
@@ -25,6 +29,8 @@ export interface PathSpec {
   readonly awsError: string;
   /** What needs it, for messages: "the awslogs log driver". */
   readonly neededBy: string;
+  /** The requests made through this path, which an endpoint policy must allow. */
+  readonly requests?: readonly StartRequest[];
 }
 
 const HTTPS = 443;
@@ -44,8 +50,25 @@ export function interfacePath(ctx: PathContext, subnet: Subnet, endpointService:
   const serviceName = `com.amazonaws.${ctx.region}.${endpointService}`;
   const candidates = ctx.model.endpoints().filter((e) => e.service === endpointService && e.region === ctx.region && sameVpc(e, subnet) && e.type === 'Interface');
   const withDns = candidates.filter((e) => e.privateDns === true);
+  const dns = subnet.vpc ? dnsResolver(ctx.model, subnet.vpc) : undefined;
+  if (withDns.length > 0 && dns?.kind === 'unknown') return { ...base, verdict: 'unknown', via: [], reason: dns.reason };
+  if (withDns.length > 0 && dns?.kind === 'public') {
+    // The public server answers with the service's public addresses: the endpoint is bypassed.
+    const net = internetPath(ctx, subnet);
+    const preface = `the VPC's DHCP options ${dns.options.address} make ${dns.server} the tasks' DNS server, which answers ${hostOf(endpointService, ctx.region)} with public addresses (only the Amazon DNS server answers an endpoint's private DNS name)`;
+    const via: Via[] = [{ resource: dns.options, note: `domain_name_servers: ${dns.server} first` }, ...net.via];
+    if (net.verdict !== 'fail') return { ...base, verdict: net.verdict, via, reason: `${preface}; ${net.reason}` };
+    return {
+      ...base,
+      verdict: 'fail',
+      via,
+      reason: `${preface}, and ${net.reason}`,
+      awsError: spec.awsError,
+      fix: [fixOn(dns.options, 'set domain_name_servers = ["AmazonProvidedDNS"] (or list first a resolver that forwards amazonaws.com to the Amazon DNS server)'), ...net.fix.map((f) => `or ${f}`)],
+    };
+  }
   if (withDns.length > 0) {
-    const outcomes = withDns.map((e) => viaEndpoint(ctx, subnet, e, spec));
+    const outcomes = withDns.map((e) => viaEndpoint(ctx, subnet, e, spec, dns));
     return outcomes.find((o) => o.verdict === 'pass') ?? outcomes.find((o) => o.verdict === 'warn') ?? outcomes[0];
   }
   if (candidates.some((e) => e.privateDns === undefined)) {
@@ -77,10 +100,10 @@ function hostOf(endpointService: string, region: string): string {
   return `${endpointService}.${region}.amazonaws.com`;
 }
 
-function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec: PathSpec): PathCheck {
+function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec: PathSpec, dns?: DnsResolver): PathCheck {
   const base = { path: spec.path, title: spec.title, subnet };
   const via: Via[] = [{ resource: endpoint.resource, note: 'interface endpoint, private DNS on' }];
-  const problems: { verdict: Verdict; reason: string; fix?: string }[] = [];
+  const problems: { verdict: Verdict; reason: string; fix?: string; awsError?: string }[] = [];
   const taskGroups = ctx.service.securityGroups;
 
   // An ENI in the task's zone. Without one, private DNS still returns the endpoint's other
@@ -141,6 +164,25 @@ function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec:
   else if (egress.verdict === 'unknown') problems.push({ verdict: 'unknown', reason: `whether the task security group lets HTTPS out depends on ${egress.unknownBecause}` });
   else problems.push(taskEgressProblem(ctx, `to the endpoint security group ${endpoint.securityGroups.map((g) => g.label).join(', ') || '(none)'}`, `referenced_security_group_id = the endpoint security group`));
 
+  // Network ACLs of the task subnet and the endpoint's subnets, both directions. Private DNS
+  // answers with the interfaces of every zone, so each one must be reachable.
+  problems.push(...aclProblems(ctx, subnet, endpoint.subnets.length > 0 ? endpoint.subnets : eniSubnets, `HTTPS to ${endpoint.resource.address}`));
+
+  // A private resolver answers the endpoint's name correctly only if it forwards to the Amazon DNS server.
+  if (dns?.kind === 'private') {
+    problems.push({
+      verdict: 'warn',
+      reason: `the tasks' DNS server is ${dns.server} (DHCP options ${dns.options.address}), not the Amazon DNS server: ${hostOf(endpoint.service ?? '', ctx.region)} resolves to ${endpoint.resource.address} only if it forwards amazonaws.com to ${dns.amazonAddress ?? 'the Amazon DNS server'}; otherwise it answers with public addresses and the tasks fail as without the endpoint`,
+      fix: fixOn(dns.options, `make sure ${dns.server} forwards amazonaws.com to ${dns.amazonAddress ?? 'the Amazon DNS server (VPC CIDR base + 2)'}, or set domain_name_servers = ["AmazonProvidedDNS"]`),
+    });
+  }
+
+  // The endpoint policy lets the task's requests through.
+  const policy = endpointPolicyDecision(ctx.model, endpoint, spec.requests ?? []);
+  if (policy.verdict === 'pass') {
+    if (policy.note !== 'no policy (full access)') via[0] = { resource: endpoint.resource, note: `${via[0].note}; ${policy.note}` };
+  } else problems.push({ verdict: policy.verdict, reason: policy.reason ?? 'endpoint policy', fix: policy.fix, awsError: policy.awsError });
+
   const verdict = worst(problems.map((p) => p.verdict));
   if (verdict === 'pass') return { ...base, verdict, via, reason: `through ${endpoint.resource.address} (private DNS, network interface in ${subnet.az ?? 'the zone'}, HTTPS allowed both ways)` };
   const shown = problems.filter((p) => p.verdict === verdict);
@@ -149,9 +191,25 @@ function viaEndpoint(ctx: PathContext, subnet: Subnet, endpoint: Endpoint, spec:
     verdict,
     via,
     reason: shown.map((p) => p.reason).join('; '),
-    awsError: verdict === 'fail' ? spec.awsError : undefined,
+    awsError: verdict === 'fail' ? (shown.find((p) => p.awsError)?.awsError ?? spec.awsError) : undefined,
     fix: shown.map((p) => p.fix).filter((f): f is string => f !== undefined),
   };
+}
+
+/** The network ACL decisions that are not a pass, as problems of a path. */
+function aclProblems(ctx: PathContext, subnet: Subnet, server: Subnet[] | 'public', why: string): { verdict: Verdict; reason: string; fix?: string }[] {
+  return aclConnection(ctx.model, subnet, server, why)
+    .filter((d) => d.verdict !== 'pass')
+    .map((d) => ({ verdict: d.verdict, reason: d.reason ?? 'network ACL', fix: d.fix }));
+}
+
+/** The worst network ACL problem of a connection, or undefined when every direction passes. */
+function aclBlock(ctx: PathContext, subnet: Subnet, server: Subnet[] | 'public', why: string): { verdict: Verdict; reason: string; fix: string[] } | undefined {
+  const problems = aclProblems(ctx, subnet, server, why);
+  if (problems.length === 0) return undefined;
+  const verdict = worst(problems.map((p) => p.verdict));
+  const shown = problems.filter((p) => p.verdict === verdict);
+  return { verdict, reason: shown.map((p) => p.reason).join('; '), fix: shown.map((p) => p.fix).filter((f): f is string => f !== undefined) };
 }
 
 function taskEgressProblem(ctx: PathContext, what: string, attribute: string): { verdict: Verdict; reason: string; fix?: string } {
@@ -178,6 +236,8 @@ export function internetPath(ctx: PathContext, subnet: Subnet): { verdict: Verdi
     };
   }
   const egress = egressAllows(ctx.service.securityGroups, { internet: true }, HTTPS);
+  const acl = egress.verdict === 'yes' ? aclBlock(ctx, subnet, 'public', 'HTTPS to the internet') : undefined;
+  if (acl) return { verdict: acl.verdict, via: access.via, reason: `${access.reason}, but ${acl.reason}`, fix: acl.fix };
   if (egress.verdict === 'yes') {
     return {
       verdict: 'pass',
@@ -228,27 +288,25 @@ export function s3LayerPath(ctx: PathContext, subnet: Subnet, spec: PathSpec, fo
   const gateway = associated[0];
   const via: Via[] = [{ resource: gateway.resource, note: 'S3 gateway endpoint on the route table of the subnet' }];
   // With the endpoint on the route table, every S3 request of the subnet goes through it (even with NAT).
-  const policyText = typeof gateway.policy === 'string' ? (ctx.model.resolver.literalText(ctx.model.scope(gateway.resource), gateway.policy) ?? gateway.policy) : gateway.policy;
-  let policyNote = 'no policy (full access)';
-  if (policyText === UNKNOWN) return { ...base, verdict: 'unknown', via, reason: `the policy of ${gateway.resource.address} is known only after apply` };
-  if (policyText !== undefined && policyText !== null && policyText !== '') {
-    const statements = policyStatements(policyText);
-    if (!statements) return { ...base, verdict: 'unknown', via, reason: `the policy of ${gateway.resource.address} is an expression the preflight cannot read` };
-    const decision = evaluate(statements, 's3:GetObject', layerArn.replace(/\*$/, 'sha256/layer'));
-    if (decision.decision !== 'allow') {
-      return {
-        ...base,
-        verdict: 'fail',
-        via,
-        reason: `the policy of ${gateway.resource.address} ${decision.decision === 'deny' ? `denies (statement ${decision.statement?.sid ?? 'without Sid'})` : 'does not allow'} s3:GetObject on ${layerArn}, where ECR keeps image layers`,
-        awsError: forbiddenError,
-        fix: [fixOn(gateway.resource, `policy: allow s3:GetObject on ${layerArn} (Principal "*")`)],
-      };
-    }
-    policyNote = `policy allows s3:GetObject on ${layerArn}${decision.conditional ? ' (with conditions not evaluated here)' : ''}`;
-  }
+  const layers: PlainRequest = {
+    action: 's3:GetObject',
+    resource: layerArn.replace(/\*$/, 'sha256/layer'),
+    display: layerArn,
+    what: 'ECR image layers',
+    // The layer bucket is AWS's, never in the caller's account (aws:ResourceAccount).
+    context: { 'aws:securetransport': 'true', 'aws:requestedregion': ctx.region, 'aws:principalaccount': ACCOUNT, 'aws:resourceaccount': AWS_OWNED_ACCOUNT },
+    account: ctx.service.stack.account,
+    error: () => forbiddenError,
+  };
+  const decision = endpointPolicyDecision(ctx.model, gateway, [layers]);
+  if (decision.verdict === 'unknown') return { ...base, verdict: 'unknown', via, reason: decision.reason ?? 'the endpoint policy is unknown' };
+  if (decision.verdict === 'fail') return { ...base, verdict: 'fail', via, reason: `${decision.reason}, where ECR keeps image layers`, awsError: forbiddenError, fix: decision.fix ? [decision.fix] : [] };
+  const policyNote = decision.note;
   via[0] = { resource: gateway.resource, note: `${via[0].note}; ${policyNote}` };
   const egress = egressAllows(ctx.service.securityGroups, { prefixListOf: gateway }, HTTPS);
+  // S3 answers from its public addresses, which the subnet's network ACL must let through both ways.
+  const acl = egress.verdict === 'yes' ? aclBlock(ctx, subnet, 'public', 'HTTPS to S3 (ECR image layers)') : undefined;
+  if (acl) return { ...base, verdict: acl.verdict, via, reason: acl.reason, awsError: acl.verdict === 'fail' ? spec.awsError : undefined, fix: acl.fix };
   if (egress.verdict === 'yes') {
     for (const rule of egress.rules) via.push({ resource: rule.resource, note: `task SG: ${describeRule(rule)}` });
     return { ...base, verdict: 'pass', via, reason: `through ${gateway.resource.address}` };

@@ -66,8 +66,11 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
       const instances = [...new Set([...planned.keys(), ...prior.keys()])].filter((a) => a === base || (a.startsWith(`${base}[`) && a.indexOf('.', base.length) === -1));
       for (const address of instances.length > 0 ? instances : [base]) {
         const known = planned.get(address) ?? prior.get(address);
-        const values = mergeValues(fromConfig, isRecord(known) ? known.values : undefined, unknown.get(address)) as Json;
-        resources.push({ stack: name, type: config.type, name: address.slice(prefix.length).replace(/^data\./, '').slice(config.type.length + 1), address, mode, values });
+        const afterUnknown = unknown.get(address);
+        const values = mergeValues(fromConfig, isRecord(known) ? known.values : undefined, afterUnknown) as Json;
+        const configured = isRecord(fromConfig) ? fromConfig : {};
+        const computed = isRecord(afterUnknown) ? Object.keys(afterUnknown).filter((k) => afterUnknown[k] === true && configured[k] === undefined) : [];
+        resources.push({ stack: name, type: config.type, name: address.slice(prefix.length).replace(/^data\./, '').slice(config.type.length + 1), address, mode, values, computed });
         if (mode === 'data' && config.type === 'terraform_remote_state' && prefix === '') {
           const outputs = isRecord(known) && isRecord(known.values) && isRecord(known.values.outputs) ? known.values.outputs : undefined;
           remoteStates[config.name] = { producer: producerOf(config.name, values), outputs };

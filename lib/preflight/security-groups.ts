@@ -6,6 +6,7 @@
 import { contains, parseCidr } from '../../config/cidr';
 import type { Endpoint, SecurityGroup, SgRule } from './model';
 import type { Target } from './refs';
+import { blocks, list, literalString } from './tf';
 
 export interface Peer {
   /** Security groups of the peer. */
@@ -44,10 +45,24 @@ function cidrCovers(ruleCidr: string, target: string): boolean {
   return outer !== undefined && inner !== undefined && contains(outer, inner);
 }
 
-function prefixListIs(target: Target, endpoint: Endpoint): boolean {
-  if (target.kind === 'resource') return target.resource === endpoint.resource;
-  if (target.kind === 'literal') return target.value === endpoint.resource.values.prefix_list_id;
-  return false;
+/** Is the prefix list the S3 list of the endpoint's region? undefined when it cannot be told before apply. */
+function prefixListIs(target: Target, endpoint: Endpoint): boolean | undefined {
+  const known = literalString(endpoint.resource.values.prefix_list_id);
+  if (target.kind === 'resource') {
+    if (target.resource === endpoint.resource) return true;
+    const values = target.resource.values;
+    if (target.resource.mode === 'data' && (target.resource.type === 'aws_ec2_managed_prefix_list' || target.resource.type === 'aws_prefix_list')) {
+      // The AWS-managed list looked up by name: com.amazonaws.<region>.s3 is the gateway endpoint's list.
+      const names = [values.name, ...blocks(values.filter).filter((f) => f.name === 'prefix-list-name').flatMap((f) => list(f.values))].map(literalString).filter((n): n is string => n !== undefined);
+      const id = literalString(values.id) ?? literalString(values.prefix_list_id);
+      if (id !== undefined && known !== undefined) return id === known;
+      if (endpoint.serviceName !== undefined && names.includes(endpoint.serviceName)) return true;
+      return names.length > 0 && endpoint.serviceName !== undefined ? false : undefined;
+    }
+    return undefined;
+  }
+  if (target.kind === 'literal') return known !== undefined ? target.value === known : undefined;
+  return undefined;
 }
 
 function matches(rule: SgRule, owner: SecurityGroup, peer: Peer): boolean | undefined {
@@ -56,8 +71,9 @@ function matches(rule: SgRule, owner: SecurityGroup, peer: Peer): boolean | unde
   if (peer.groups && rule.self && peer.groups.includes(owner)) return true;
   if (peer.prefixListOf) {
     if (rule.cidrs.some(isAnyIpv4)) return true;
-    if (rule.prefixLists.some((t) => prefixListIs(t, peer.prefixListOf!))) return true;
-    if (rule.prefixLists.some((t) => t.kind === 'unknown')) return undefined;
+    const lists = rule.prefixLists.map((t) => prefixListIs(t, peer.prefixListOf!));
+    if (lists.includes(true)) return true;
+    if (lists.includes(undefined)) return undefined;
   }
   if (peer.cidrs && peer.cidrs.length > 0 && rule.cidrs.length > 0) {
     if (peer.cidrs.some((c) => c === undefined)) return undefined;

@@ -23,6 +23,11 @@ export interface TfResource {
   /** The construct path cdktf records in `//.metadata.path`, when there is one. */
   readonly constructPath?: string;
   readonly values: Json;
+  /**
+   * Top-level attributes a plan marks as known only after apply although the configuration
+   * does not set them: the provider computes them (e.g. an endpoint's default policy).
+   */
+  readonly computed?: readonly string[];
 }
 
 export interface TfStack {

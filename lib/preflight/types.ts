@@ -36,7 +36,7 @@ export interface PathCheck {
   readonly via: readonly Via[];
   /** Why, in one or two sentences. */
   readonly reason: string;
-  /** For `fail`: the error AWS would report after deploying. */
+  /** For `fail` (and a `warn` that still shows an error, such as ECS Exec's): the error AWS would report after deploying. */
   readonly awsError?: string;
   /** For `fail`/`warn`: which resource and attribute to change. */
   readonly fix?: readonly string[];

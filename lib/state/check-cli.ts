@@ -6,7 +6,9 @@
  * `-backend-config` option splits a stack from the copies other stacks read it through, and
  * the state bucket answers a real `terraform init` of each backend (with the given options
  * and the caller's credentials). A missing bucket, a bucket in another region and a refusal
- * are explained with what to do. Exits 1 on any problem.
+ * are explained with what to do. Then no stack's state may be locked: a held lock (a killed
+ * apply leaves one) is reported with who holds it, since when, and how to release it.
+ * Exits 1 on any problem.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +17,7 @@ import {
   BackendConfigArgs,
   checkBackend,
   describeBackendProblem,
+  lastError,
   locationOf,
   overrideConflicts,
   parseBackendConfigArgs,
@@ -23,6 +26,7 @@ import {
 } from './backend';
 import { accountLabel } from '../terraform/deploy-account';
 import { terraformAvailable, terraformEnv } from '../terraform/offline';
+import { checkLocks, describeLock } from './lock';
 
 export interface CheckIo {
   out(text: string): void;
@@ -75,9 +79,21 @@ export async function runStateCheck(argv: readonly string[], env: NodeJS.Process
     const check = await checkBackend(group[0], backendConfig, terraformEnv(env));
     const stacks = group.map((b) => b.stack);
     if (check.ok) {
+      const locks = await checkLocks(group, backendConfig, terraformEnv(env));
       for (const b of group) {
+        const found = locks.find((l) => l.stack === b.stack)!;
+        if (found.lock) {
+          failed = true;
+          io.err(`FAIL ${describeLock(b, found.lock, path.relative(process.cwd(), path.join(outdir, 'stacks', b.stack)))}\n`);
+          continue;
+        }
+        if (found.error) {
+          failed = true;
+          io.err(`FAIL ${b.stack}: ${found.error}: ${lastError(`${found.result.stderr}\n${found.result.stdout}`)}\n`);
+          continue;
+        }
         const lock = [b.config.use_lockfile ? 'lock file' : undefined, b.config.dynamodb_table ? `DynamoDB ${String(b.config.dynamodb_table)}` : undefined].filter(Boolean).join(' + ');
-        io.out(`ok   ${b.stack}: s3://${String(b.config.bucket)}/${String(b.config.key)} (${String(b.config.region)}, locking: ${lock || 'none'}); deploys into ${accountLabel(b.account)}\n`);
+        io.out(`ok   ${b.stack}: s3://${String(b.config.bucket)}/${String(b.config.key)} (${String(b.config.region)}, locking: ${lock || 'none'}); not locked; deploys into ${accountLabel(b.account)}\n`);
       }
     } else {
       failed = true;

@@ -10,7 +10,8 @@
  *    (offline-sts.ts) so those checks run for real against fake credentials,
  *  - points every `terraform_remote_state` at a local state file holding type-correct
  *    placeholders of the producer's outputs.
- * Then `terraform init`, `validate` and `plan` run in it.
+ * Then `terraform init` and `plan` run in it (`plan` validates the configuration first;
+ * `validate` runs on its own only when there is no plan, or when asked).
  *
  * Providers come from a local mirror when one is configured: `TF_PLUGIN_MIRROR=<dir>`
  * (a filesystem mirror layout, `registry.terraform.io/hashicorp/aws/<ver>/<os_arch>/...`)
@@ -52,9 +53,10 @@ export interface OfflineOptions {
   /** Run `terraform plan` after validate. @default true */
   readonly plan?: boolean;
   /**
-   * Run `terraform validate` as a step of its own. `plan` validates the configuration too, so
-   * a caller that plans may skip it to save one provider start (~3 s CPU) per stack.
-   * @default true
+   * Run `terraform validate` as a step of its own. `plan` validates the configuration first
+   * (with the same errors), so a separate validate only builds the provider schema a second
+   * time (~3 s CPU per stack): it runs by default only when there is no plan.
+   * @default true when `plan` is false, otherwise false
    */
   readonly validate?: boolean;
   /** Extra variables for the Terraform processes. @default {} */
@@ -256,7 +258,7 @@ function accountCheckingProvider(stack: string, provider: AwsProviderJson, sts: 
 
 const PLAN_SUMMARY = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/;
 
-/** init, validate and (optionally) plan one stack in an offline copy. */
+/** init, then plan (which validates) or validate, of one stack in an offline copy. */
 export async function planStackOffline(outdir: string, stack: string, workroot: string, options: OfflineOptions = {}, sts?: OfflineSts): Promise<StackPlanResult> {
   const env = { ...terraformEnv(), ...options.env };
   const workdir = prepareOfflineCopy(outdir, stack, workroot, sts && { endpoint: sts.endpoint, callerAccount: options.callerAccount });
@@ -270,7 +272,7 @@ export async function planStackOffline(outdir: string, stack: string, workroot: 
   const lockArgs = existsSync(path.join(workdir, '.terraform.lock.hcl')) ? ['-lockfile=readonly'] : [];
   const failedStep =
     (await step('init', ['init', '-input=false', '-no-color', ...lockArgs])) ??
-    (options.validate === false ? undefined : await step('validate', ['validate', '-no-color'])) ??
+    ((options.validate ?? options.plan === false) ? await step('validate', ['validate', '-no-color']) : undefined) ??
     (options.plan === false ? undefined : await step('plan', ['plan', '-input=false', '-no-color', '-lock=false', '-out=offline.tfplan']));
   const match = PLAN_SUMMARY.exec(steps[steps.length - 1]?.stdout ?? '');
   return {

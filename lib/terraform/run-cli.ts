@@ -25,6 +25,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runSynth } from '../../main';
 import { dependencyOrder, matchStacks, readManifest } from '../atlantis/manifest';
+import { detectChanges } from '../changes/detect';
+import { REPO_ROOT } from './locks';
 import { pinnedAccountHint } from './deploy-account';
 import { isProviderFailure, PROVIDER_HINT } from './provider-hint';
 
@@ -36,7 +38,12 @@ export interface RunOptions {
   readonly terraformArgs: readonly string[];
   readonly skipSynth: boolean;
   readonly dryRun: boolean;
+  /** Plan only the stacks changed since this git ref (`--changed [--base <ref>]`). */
+  readonly changedSince?: string;
 }
+
+/** The base of `--changed` without `--base`. */
+export const DEFAULT_BASE = 'origin/main';
 
 export interface PlannedStep {
   readonly stack: string;
@@ -44,12 +51,20 @@ export interface PlannedStep {
   readonly args: readonly string[];
 }
 
-const OWN_FLAGS = ['--skip-synth', '--dry-run'];
+const OWN_FLAGS = ['--skip-synth', '--dry-run', '--changed'];
 
 export function parseArgs(argv: readonly string[]): RunOptions {
-  const [command, ...rest] = argv;
+  const [command, ...args] = argv;
   if (command !== 'plan' && command !== 'apply') throw new Error(`unknown command ${JSON.stringify(command)}: expected plan or apply`);
+  const baseAt = args.indexOf('--base');
+  const base = baseAt >= 0 ? args[baseAt + 1] : undefined;
+  if (baseAt >= 0 && (!base || base.startsWith('-'))) throw new Error('--base needs a git ref, e.g. --base origin/main');
+  const rest = baseAt >= 0 ? [...args.slice(0, baseAt), ...args.slice(baseAt + 2)] : args;
+  const changed = rest.includes('--changed');
+  if (base && !changed) throw new Error('--base goes with --changed');
+  if (changed && command === 'apply') throw new Error('--changed plans only: apply the stacks by name');
   const patterns = rest.filter((a) => !a.startsWith('-'));
+  if (changed && patterns.length > 0) throw new Error(`--changed selects the stacks itself; drop ${patterns.join(' ')}`);
   if (command === 'apply' && patterns.length === 0) throw new Error('npm run apply needs the stack(s) to apply, e.g. `npm run apply -- dev-network`');
   return {
     command,
@@ -57,17 +72,21 @@ export function parseArgs(argv: readonly string[]): RunOptions {
     terraformArgs: rest.filter((a) => a.startsWith('-') && !OWN_FLAGS.includes(a)),
     skipSynth: rest.includes('--skip-synth'),
     dryRun: rest.includes('--dry-run'),
+    ...(changed ? { changedSince: base ?? DEFAULT_BASE } : {}),
   };
 }
 
-/** The terraform invocations for the selected stacks, in dependency order. */
-export function planSteps(outdir: string, options: RunOptions): PlannedStep[] {
+/**
+ * The terraform invocations for the selected stacks, in dependency order: the stacks
+ * matching the patterns, or exactly `selected` when given (`--changed`).
+ */
+export function planSteps(outdir: string, options: RunOptions, selected?: readonly string[]): PlannedStep[] {
   const stacks = readManifest(outdir);
   const names = stacks.map((s) => s.name);
   const { matched, unmatched } = matchStacks(names, options.patterns.length > 0 ? options.patterns : ['*']);
   if (unmatched.length > 0) throw new Error(`no stack matches ${unmatched.join(', ')}; stacks: ${names.join(', ')}`);
   const steps: PlannedStep[] = [];
-  for (const name of dependencyOrder(stacks, matched)) {
+  for (const name of dependencyOrder(stacks, selected ?? matched)) {
     const cwd = path.join(outdir, stacks.find((s) => s.name === name)!.workingDirectory);
     const lockArgs = existsSync(path.join(cwd, '.terraform.lock.hcl')) ? ['-lockfile=readonly'] : [];
     steps.push({ stack: name, cwd, args: ['init', '-input=false', ...lockArgs] });
@@ -100,7 +119,16 @@ export function main(argv: readonly string[]): number {
   }
   let steps: PlannedStep[];
   try {
-    steps = planSteps(outdir, options);
+    let selected: readonly string[] | undefined;
+    if (options.changedSince) {
+      const report = detectChanges({ root: REPO_ROOT, baseRef: options.changedSince, headOutdir: outdir });
+      selected = report.planOrder;
+      const removed = report.changes.filter((c) => c.kind === 'removed').map((c) => c.stack);
+      process.stdout.write(`Changed since ${options.changedSince} (${report.base.commit.slice(0, 12)}): ${selected.length === 0 ? 'no stack' : selected.join(', ')}\n`);
+      if (report.note) process.stdout.write(`Note: ${report.note}\n`);
+      if (removed.length > 0) process.stdout.write(`Removed by the change, not planned here (their resources stay until destroyed): ${removed.join(', ')}\n`);
+    }
+    steps = planSteps(outdir, options, selected);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     return 1;
