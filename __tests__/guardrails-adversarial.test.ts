@@ -125,6 +125,8 @@ describe('network: security groups, default groups, subnets, flow logs', () => {
     // Tasks: every protocol to the endpoints, port 80 to the internet.
     find(app, 'dev-web/security-group/https-to-endpoints').addOverride('ip_protocol', '-1');
     new VpcSecurityGroupEgressRule(stackOf(app, 'dev-web'), 'http-out', { securityGroupId: taskSg.id, ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIpv4: '0.0.0.0/0' });
+    // Half the internet is the internet.
+    new VpcSecurityGroupEgressRule(stackOf(app, 'dev-web'), 'half-out', { securityGroupId: taskSg.id, ipProtocol: 'tcp', fromPort: 5432, toPort: 5432, cidrIpv4: '128.0.0.0/1' });
     find(app, 'dev-network/vpc/default-sg').addOverride('ingress', [{ protocol: '-1', self: true, from_port: 0, to_port: 0 }]);
     find(app, 'dev-network/vpc/private-a').addOverride('map_public_ip_on_launch', true);
     find(app, 'dev-network/flow-logs/flow-log').addOverride('vpc_id', 'vpc-0123456789abcdef0');
@@ -138,6 +140,7 @@ describe('network: security groups, default groups, subnets, flow logs', () => {
       'dev-network/vpc/vpc vpc-flow-logs',
       'dev-platform/all-v6 sg-admin-ports',
       'dev-platform/all-v6 sg-open-ingress',
+      'dev-web/half-out task-sg-open-egress',
       'dev-web/http-out task-sg-open-egress',
       'dev-web/rdp sg-admin-ports',
       'dev-web/security-group/https-to-endpoints task-sg-open-egress',
@@ -173,6 +176,7 @@ describe('ECS: containers, services, clusters', () => {
             { name: 'STRIPE_APIKEY', value: 'sk_live_abc' },
             { name: 'db_password', value: 'arn:not-a-secret-store' },
             { name: 'UPSTREAM', value: 'ASIAABCDEFGHIJKLMNOP' },
+            { name: 'GIT_REMOTE', value: `https://x:ghp_${'a'.repeat(36)}@github.com/acme/app` },
             { name: 'DB_PASSWORD_ARN', value: 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db' },
           ],
         },
@@ -193,6 +197,7 @@ describe('ECS: containers, services, clusters', () => {
       'container web has the plain environment variable STRIPE_APIKEY',
       'container web has the plain environment variable db_password',
       'container web has the plain environment variable UPSTREAM',
+      'container web has the plain environment variable GIT_REMOTE',
     ]);
   });
 
@@ -310,11 +315,13 @@ describe('credentials, KMS, logs, CloudFront, WAF', () => {
     find<TerraformElement>(app, 'dev-web/aws').addOverride('secret_key', 'abc');
     const backend = stackOf(app, 'dev-network').node.findAll().find((c) => c instanceof S3Backend) as S3Backend;
     backend.addOverride('profile', 'admin');
+    find<TerraformElement>(app, 'dev-platform/aws').addOverride('assume_role', [{ role_arn: 'arn:aws:iam::123456789012:role/x', session_name: 'x', external_id: 'x', access_key: 'AKIAABCDEFGHIJKLMNOP' }]);
     find(app, 'terraform-state/state/key').addOverride('enable_key_rotation', false);
     find(app, 'dev-web/log-group').addOverride('retention_in_days', 0);
     new CloudwatchLogGroup(stackOf(app, 'dev-web'), 'forever', { name: 'forever' });
     expect(pairs(refused(app))).toEqual([
       'dev-network terraform.backend.s3 no-static-credentials',
+      'dev-platform provider.aws no-static-credentials',
       'dev-web provider.aws no-static-credentials',
       'dev-web/forever log-retention',
       'dev-web/log-group log-retention',

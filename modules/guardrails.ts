@@ -401,6 +401,9 @@ const SECRET_STORE_ARN = /^arn:aws[\w-]*:(secretsmanager|ssm|kms):/;
 const SECRET_VALUES: [RegExp, string][] = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'its value is an AWS access key id'],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'its value is a private key'],
+  [/\bgh[pousr]_[A-Za-z0-9]{36}\b/, 'its value is a GitHub token'],
+  [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, 'its value is a Slack token'],
+  [/\b[sr]k_live_[0-9A-Za-z]{10,}/, 'its value is a live API key'],
 ];
 const SECRET_SOURCES: Record<string, string> = {
   aws_secretsmanager_secret_version: 'secret_string',

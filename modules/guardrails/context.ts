@@ -30,9 +30,16 @@ export function referrers(ctx: RuleContext, target: TfResource, attribute: strin
   return ctx.ofType(...types).filter((r) => names(ctx, r, r.values[attribute], target, targetName));
 }
 
-/** Every address: `0.0.0.0/0`, `::/0`, or any other spelling of a /0 prefix. */
+/**
+ * The internet, or most of it: any /0 (`0.0.0.0/0`, `::/0`), an IPv4 prefix shorter than /8
+ * (`0.0.0.0/1` + `128.0.0.0/1` is the internet too) or an IPv6 prefix of /3 or shorter
+ * (`2000::/3` is every global unicast address). No private range is that wide.
+ */
 export function isOpenCidr(cidr: string): boolean {
-  return /\/0+$/.test(cidr.trim());
+  const match = /^([^/]+)\/(\d+)$/.exec(cidr.trim());
+  if (!match) return false;
+  const length = Number(match[2]);
+  return match[1].includes(':') ? length <= 3 : length < 8;
 }
 
 /** Protocol `-1`/`all` (every protocol and port). */

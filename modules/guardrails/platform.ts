@@ -11,7 +11,21 @@ import { RuleContext } from './context';
  * Settings that carry a credential, or point Terraform at a credentials file on one machine.
  * Credentials come from the environment (role, SSO, CI identity) instead.
  */
-const CREDENTIAL_KEYS = ['access_key', 'secret_key', 'token', 'profile', 'shared_credentials_file', 'shared_credentials_files', 'shared_config_files'];
+const CREDENTIAL_KEYS = [
+  'access_key',
+  'secret_key',
+  'token',
+  'profile',
+  'shared_credentials_file',
+  'shared_credentials_files',
+  'shared_config_files',
+  // Other backends (http, azurerm, gcs, remote) keep credentials under these names.
+  'password',
+  'client_secret',
+  'client_certificate_password',
+  'sas_token',
+  'credentials',
+];
 
 function credentialKeys(settings: Json): string[] {
   const found = CREDENTIAL_KEYS.filter((k) => settings[k] !== undefined);
