@@ -156,11 +156,13 @@ describe('each rule, set in code and through an escape hatch', () => {
       listener(s, 'old', 'ELBSecurityPolicy-2016-08');
       listener(s, 'unset');
       listener(s, 'tls13', 'ELBSecurityPolicy-TLS13-1-2-2021-06');
+      listener(s, 'tls13-ext', 'ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06');
+      // TLS 1.2 only, but not an ELB.17 recommended policy.
       listener(s, 'tls12', 'ELBSecurityPolicy-TLS-1-2-Ext-2018-06');
     });
     const violations = violationsOf(app);
-    expect(rules(violations).sort()).toEqual(['mini/old https-tls-policy', 'mini/unset https-tls-policy']);
-    expect(violations.find((v) => v.constructPath === 'mini/old')?.message).toBe('HTTPS listener with ssl_policy = "ELBSecurityPolicy-2016-08", which is not a TLS 1.2+ policy');
+    expect(rules(violations).sort()).toEqual(['mini/old https-tls-policy', 'mini/tls12 https-tls-policy', 'mini/unset https-tls-policy']);
+    expect(violations.find((v) => v.constructPath === 'mini/old')?.message).toBe('HTTPS listener with ssl_policy = "ELBSecurityPolicy-2016-08", which is not a TLS 1.3 family policy (ELB.17: e.g. ELBSecurityPolicy-TLS13-1-2-2021-06)');
     expect(violations.find((v) => v.constructPath === 'mini/unset')?.message).toMatch(/^HTTPS listener without ssl_policy: AWS then applies its default policy/);
 
     const escaped = defaultApp((data) => {
@@ -172,6 +174,7 @@ describe('each rule, set in code and through an escape hatch', () => {
     expect(violationsOf(escaped)).toEqual([expect.objectContaining({ rule: 'https-tls-policy', constructPath: https.node.path })]);
     expect(STRONG_TLS_POLICY.test('ELBSecurityPolicy-TLS13-1-3-2021-06')).toBe(true);
     expect(STRONG_TLS_POLICY.test('ELBSecurityPolicy-FS-1-1-2019-08')).toBe(false);
+    expect(STRONG_TLS_POLICY.test('ELBSecurityPolicy-FS-1-2-Res-2020-10')).toBe(false);
   });
 
   test('bucket-public-access-block', () => {

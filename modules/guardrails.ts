@@ -53,7 +53,7 @@ export const GUARDRAIL_RULES = {
   'ecs-public-ip': 'ECS services give their tasks no public IP (Security Hub ECS.2): tasks stay in private subnets behind the load balancer',
   'task-sg-open-ingress': 'security groups of ECS tasks admit nothing from 0.0.0.0/0 or ::/0: only the load balancer or calling services',
   'endpoint-private-dns': 'interface VPC endpoints have private DNS on; without it the AWS service names resolve to public addresses and tasks without NAT fail to start',
-  'https-tls-policy': 'HTTPS and TLS listeners use a TLS 1.2+ security policy (ELB.17), e.g. ELBSecurityPolicy-TLS13-1-2-2021-06',
+  'https-tls-policy': 'HTTPS and TLS listeners use a recommended TLS 1.3 family security policy (ELB.17), e.g. ELBSecurityPolicy-TLS13-1-2-2021-06',
   'bucket-public-access-block': 'every S3 bucket has a public access block with all four settings true (S3.8)',
   'iam-wildcard-action': 'IAM Allow statements name their actions: no "*", no "<service>:*", no NotAction',
   'plain-secret-env': 'container definitions carry no secret in plain environment variables (ECS.8): use `secrets` (Secrets Manager / SSM)',
@@ -338,7 +338,7 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
     if (policy !== undefined && literalString(policy) === undefined) continue;
     const name = literalString(policy);
     if (name === undefined) report('https-tls-policy', listener, `${protocol} listener without ssl_policy: AWS then applies its default policy (ELBSecurityPolicy-2016-08 through the API), which allows TLS 1.0 and 1.1`);
-    else if (!STRONG_TLS_POLICY.test(name)) report('https-tls-policy', listener, `${protocol} listener with ssl_policy = "${name}", which is not a TLS 1.2+ policy`);
+    else if (!STRONG_TLS_POLICY.test(name)) report('https-tls-policy', listener, `${protocol} listener with ssl_policy = "${name}", which is not a TLS 1.3 family policy (ELB.17: e.g. ELBSecurityPolicy-TLS13-1-2-2021-06)`);
   }
 
   // plain-secret-env
@@ -392,8 +392,12 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
   return { violations: dedupe(violations), suppressed: dedupe(suppressed) };
 }
 
-/** ELB security policies that allow only TLS 1.2 and newer. */
-export const STRONG_TLS_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
+/**
+ * The ELB security policies ELB.17 recommends: the TLS 1.3 families (TLS 1.2 at least, TLS 1.3
+ * offered; `-Res-`, `-Ext1-`, `-Ext2-`, FIPS and post-quantum variants). The older TLS 1.2-only
+ * policies (`ELBSecurityPolicy-TLS-1-2-*`, `-FS-1-2-*`) keep CBC ciphers and fail the control.
+ */
+export const STRONG_TLS_POLICY = /^ELBSecurityPolicy-TLS13-1-[23]-/;
 
 const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
 /** A reference to where a secret is kept, not the secret: a Secrets Manager, SSM or KMS ARN. */
