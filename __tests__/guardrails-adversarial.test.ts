@@ -341,6 +341,16 @@ describe('credentials, KMS, logs, CloudFront, WAF', () => {
   });
 });
 
+describe('WAF where configured', () => {
+  test('a regional web ACL moved off the internet-facing ALB', () => {
+    const app = httpsProdApp();
+    const [association] = byType(app, 'prod-platform', 'aws_wafv2_web_acl_association');
+    association.addOverride('resource_arn', 'arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/other/1');
+    const lb = byType(app, 'prod-platform', 'aws_lb')[0];
+    expect(pairs(refused(app))).toEqual([`${lb.node.path} waf-attached`]);
+  });
+});
+
 describe('documents the rules cannot read', () => {
   test('a policy or container definitions written as a Terraform expression are refused; a policy document reference is read where it is declared', () => {
     const app = devApp();

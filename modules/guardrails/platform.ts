@@ -92,8 +92,14 @@ export function platformRules(ctx: RuleContext): void {
     if (cloudfrontAcls.some((a) => a.stack === distribution.stack) && !distribution.values.web_acl_id) ctx.report('waf-attached', distribution, 'the stack creates a CLOUDFRONT web ACL but the distribution has no web_acl_id');
   }
   const regionalAcls = ctx.ofType('aws_wafv2_web_acl').filter((a) => literalString(a.values.scope) === 'REGIONAL');
+  const associations = ctx.ofType('aws_wafv2_web_acl_association');
+  const refers = (from: TfResource, value: unknown, type: string, target: TfResource) => ctx.model.resolver.resources(ctx.model.scope(from), value, type).found.includes(target);
   for (const acl of regionalAcls) {
-    const associated = ctx.ofType('aws_wafv2_web_acl_association').some((a) => ctx.model.resolver.resources(ctx.model.scope(a), a.values.web_acl_arn, 'aws_wafv2_web_acl').found.includes(acl));
-    if (!associated) ctx.report('waf-attached', acl, 'the REGIONAL web ACL is associated with nothing (no aws_wafv2_web_acl_association)');
+    const own = associations.filter((a) => refers(a, a.values.web_acl_arn, 'aws_wafv2_web_acl', acl));
+    if (own.length === 0) ctx.report('waf-attached', acl, 'the REGIONAL web ACL is associated with nothing (no aws_wafv2_web_acl_association)');
+    // Every internet-facing load balancer of the stack that made the web ACL stays behind it.
+    for (const lb of ctx.ofType('aws_lb', 'aws_alb').filter((l) => l.stack === acl.stack && literalBool(l.values.internal, false) === false)) {
+      if (!own.some((a) => refers(a, a.values.resource_arn, lb.type, lb))) ctx.report('waf-attached', lb, `the internet-facing load balancer is not associated with the stack's web ACL ${acl.address}`);
+    }
   }
 }
