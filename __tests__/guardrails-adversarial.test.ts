@@ -9,7 +9,9 @@
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, S3Backend, TerraformElement, TerraformResource, TerraformStack } from 'cdktf';
+import { App, Aspects, S3Backend, TerraformElement, TerraformResource, TerraformStack } from 'cdktf';
+import { IConstruct } from 'constructs';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -51,7 +53,7 @@ function refused(app: App): Violation[] {
   return checkGuardrails(readSynthesized(app.outdir)).violations;
 }
 
-const pairs = (violations: Violation[]) => [...new Set(violations.map((v) => `${v.constructPath ?? `${v.stack} ${v.address}`} ${v.rule}`))].sort();
+const pairs = (violations: readonly Violation[]) => [...new Set(violations.map((v) => `${v.constructPath ?? `${v.stack} ${v.address}`} ${v.rule}`))].sort();
 
 function appOf(change: (data: Data) => void): App {
   const data = defaultConfigData();
@@ -338,6 +340,26 @@ describe('credentials, KMS, logs, CloudFront, WAF', () => {
     const violations = refused(app);
     expect(pairs(violations)).toEqual([`${distribution.node.path} cloudfront-viewer-https`, `${distribution.node.path} waf-attached`]);
     expect(violations.filter((v) => v.rule === 'cloudfront-viewer-https')).toHaveLength(2);
+  });
+});
+
+describe('escape hatches the Aspect must see at app.synth()', () => {
+  test('an Aspect added after the stacks that mutates a resource, and a provider override', () => {
+    const app = devApp();
+    Aspects.of(stackOf(app, 'dev-web')).add({
+      visit(node: IConstruct) {
+        if (node instanceof EcsService) node.addOverride('network_configuration.assign_public_ip', true);
+      },
+    });
+    find<TerraformElement>(app, 'dev-web/aws').addOverride('token', 'x');
+    let error: unknown;
+    try {
+      app.synth();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GuardrailError);
+    expect(pairs((error as GuardrailError).violations)).toEqual(['dev-web provider.aws no-static-credentials', 'dev-web/service/service ecs-public-ip']);
   });
 });
 

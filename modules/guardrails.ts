@@ -152,28 +152,40 @@ export function suppressGuardrail(resource: TerraformResource, rule: GuardrailRu
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
-/** Stack JSON documents, assembled from the elements' `toTerraform()`, per app. */
+/**
+ * Stack JSON documents, assembled from the elements' `toTerraform()`, per app. The elements
+ * are read when the rules run (app validation), not when the Aspect visits them, so an
+ * Aspect that runs after this one (added later, or on the same node) and mutates a resource
+ * is seen too.
+ */
 class Collector {
-  private readonly docs = new Map<string, Json>();
+  private readonly elements: [TerraformStack, TerraformElement][] = [];
+  private readonly seen = new Set<TerraformElement>();
 
   add(stack: TerraformStack, element: TerraformElement): void {
-    const raw = element.toTerraform() as unknown;
-    if (!relevant(raw)) return;
-    const fragment = Tokenization.resolve(raw, { scope: stack, preparing: false, resolver: RESOLVER }) as unknown;
-    const name = stack.node.path;
-    const doc = this.docs.get(name) ?? {};
-    const merged = deepMerge(doc, fragment) as Json;
-    // Each provider element writes `{provider: {aws: [its block]}}`: keep every block (aliases too), not the last.
-    if (isRecord(fragment) && isRecord(fragment.provider) && isRecord(doc.provider)) {
-      const providers: Json = { ...doc.provider };
-      for (const [type, configs] of Object.entries(fragment.provider)) providers[type] = [...list(providers[type]), ...list(configs)];
-      merged.provider = providers;
-    }
-    this.docs.set(name, merged);
+    if (this.seen.has(element)) return;
+    this.seen.add(element);
+    this.elements.push([stack, element]);
   }
 
   stacks(): TfStack[] {
-    return [...this.docs.entries()].map(([name, json]) => stackFromJson(name, json));
+    const docs = new Map<string, Json>();
+    for (const [stack, element] of this.elements) {
+      const raw = element.toTerraform() as unknown;
+      if (!relevant(raw)) continue;
+      const fragment = Tokenization.resolve(raw, { scope: stack, preparing: false, resolver: RESOLVER }) as unknown;
+      const name = stack.node.path;
+      const doc = docs.get(name) ?? {};
+      const merged = deepMerge(doc, fragment) as Json;
+      // Each provider element writes `{provider: {aws: [its block]}}`: keep every block (aliases too), not the last.
+      if (isRecord(fragment) && isRecord(fragment.provider) && isRecord(doc.provider)) {
+        const providers: Json = { ...doc.provider };
+        for (const [type, configs] of Object.entries(fragment.provider)) providers[type] = [...list(providers[type]), ...list(configs)];
+        merged.provider = providers;
+      }
+      docs.set(name, merged);
+    }
+    return [...docs.entries()].map(([name, json]) => stackFromJson(name, json));
   }
 }
 
