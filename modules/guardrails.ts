@@ -22,7 +22,7 @@
  * GUARDRAIL_RULES below lists them all, each with its control.
  *
  * How they see escape hatches: a cdktf Aspect on every stack (added by BaseStack) records
- * what each element will synthesize, `element.toTerraform()` with tokens resolved: that is
+ * every element; when the rules run, each one's synthesized form is read, `element.toTerraform()` with tokens resolved: that is
  * the element's attributes deep-merged with its `addOverride` raw overrides, so a property
  * set in code and an override look the same. The rules then run once over every stack, at
  * App validation (after all stacks are visited), so every violation of the app is reported
