@@ -154,6 +154,12 @@ describe('network: security groups, default groups, subnets, flow logs', () => {
     expect(violations.find((v) => v.constructPath === 'dev-web/ssh-range')?.message).toMatch(/admits SSH \(port 22\) through tcp 20-25/);
   });
 
+  test('flow logs of accepted traffic only do not count', () => {
+    const app = devApp();
+    find(app, 'dev-network/flow-logs/flow-log').addOverride('traffic_type', 'ACCEPT');
+    expect(pairs(refused(app))).toEqual(['dev-network/vpc/vpc vpc-flow-logs']);
+  });
+
   test('"all" and IPv6 spellings of open ingress on a task group are task-sg-open-ingress', () => {
     const app = devApp();
     find(app, 'dev-web/security-group/from-alb').addOverride('cidr_ipv6', '::/0');

@@ -5,7 +5,7 @@
  * everywhere; default groups are closed; subnets hand out no public IPs; VPCs log flows.
  */
 import { SecurityGroup, SgRule } from '../../lib/preflight/model';
-import { literalBool, TfResource } from '../../lib/preflight/tf';
+import { literalBool, literalString, TfResource } from '../../lib/preflight/tf';
 import { allProtocols, coversTcpPort, isOpenCidr, portLabel, referrers, RuleContext } from './context';
 
 const ADMIN_PORTS: [number, string][] = [
@@ -78,8 +78,12 @@ export function networkRules(ctx: RuleContext, taskGroups: ReadonlySet<TfResourc
     if (referrers(ctx, vpc, 'vpc_id', ['aws_default_security_group']).length === 0) {
       ctx.report('default-sg-closed', vpc, 'the VPC has no aws_default_security_group, so its default group keeps the rules AWS gives it (all traffic within the group, all egress)');
     }
-    // vpc-flow-logs (EC2.6)
-    if (referrers(ctx, vpc, 'vpc_id', ['aws_flow_log']).length === 0) ctx.report('vpc-flow-logs', vpc, 'the VPC has no aws_flow_log');
+    // vpc-flow-logs (EC2.6): rejected traffic at least (traffic_type ALL or REJECT).
+    const flowLogs = referrers(ctx, vpc, 'vpc_id', ['aws_flow_log']);
+    if (flowLogs.length === 0) ctx.report('vpc-flow-logs', vpc, 'the VPC has no aws_flow_log');
+    else if (!flowLogs.some((f) => ['ALL', 'REJECT'].includes(literalString(f.values.traffic_type) ?? ''))) {
+      ctx.report('vpc-flow-logs', vpc, `the VPC's flow logs record ${flowLogs.map((f) => JSON.stringify(f.values.traffic_type ?? 'unset')).join(', ')} traffic only; record ALL (or at least REJECT)`);
+    }
   }
 
   // subnet-public-ip (EC2.15): only subnets that hold nothing but internet-facing load balancers may.
