@@ -50,6 +50,10 @@ export function selectEnvironments(config: ResolvedConfig, selection: string | u
   const wanted = selection.split(',').map((s) => s.trim()).filter(Boolean);
   const known = config.environments.map((e) => e.name);
   const unknown = wanted.filter((w) => !known.includes(w));
+  if (wanted.length === 0) {
+    // Only separators (ENVIRONMENTS=","): no environment would be synthesized, only the state bootstrap.
+    throw new ConfigError(file, [{ path: 'ENVIRONMENTS', message: `${JSON.stringify(selection)} names no environment; list some of ${known.join(', ')}, or unset it for all` }]);
+  }
   if (unknown.length > 0) {
     throw new ConfigError(file, unknown.map((name) => ({ path: 'ENVIRONMENTS', message: `no environment ${JSON.stringify(name)} in the configuration; valid: ${known.join(', ')}` })));
   }

@@ -57,6 +57,21 @@ const refused: Array<[string, string | Buffer, RegExp]> = [
     }),
     /environments\.dev\.services: 102 public services would need 102 listener rules; an Application Load Balancer allows 100/,
   ],
+  [
+    '61 public services with the default security group rule quota',
+    mutated((d) => {
+      for (let i = 1; i <= 60; i++) d.environments.dev.services[`s${i}`] = { ...publicService, routing: { pathPatterns: [`/s${i}/*`], priority: i } };
+    }),
+    /environments\.dev\.services: 61 public services would need 61 outbound rules in the load balancer's security group; the quota is 60 rules per security group: raise the quota in Service Quotas and set platform\.securityGroupRuleQuota/,
+  ],
+  [
+    'an internal service with 61 callers',
+    mutated((d) => {
+      d.environments.dev.services.api = { ...publicService, exposure: 'internal' };
+      for (let i = 1; i <= 61; i++) d.environments.dev.services[`c${i}`] = { ...publicService, exposure: 'internal', calls: ['api'] };
+    }),
+    /environments\.dev\.services\.api: 61 services call it, one inbound rule each in its security group; the quota is 60/,
+  ],
   // Certificates and CloudFront
   [
     'an ALB certificate from another region',
@@ -236,7 +251,12 @@ describe('accepted at the legal boundary', () => {
       d.environments.dev.cloudfront = { originProtection: 'prefix-list', prefixListId: 'pl-22a6434b' };
       d.environments.dev.services.web.routing = { pathPatterns: ['/a/*', '/b/*', '/c/*'] };
     }],
-    ['100 public services', (d) => {
+    ['60 public services with the default security group rule quota', (d) => {
+      d.environments.dev.services = {};
+      for (let i = 1; i <= 60; i++) d.environments.dev.services[`s${i}`] = { ...publicService, routing: { pathPatterns: [`/s${i}/*`], priority: i } };
+    }],
+    ['100 public services with a raised security group rule quota', (d) => {
+      d.environments.dev.platform = { securityGroupRuleQuota: 100 };
       d.environments.dev.services = {};
       for (let i = 1; i <= 100; i++) d.environments.dev.services[`s${i}`] = { ...publicService, routing: { pathPatterns: [`/s${i}/*`], priority: i } };
     }],

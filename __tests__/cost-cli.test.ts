@@ -104,7 +104,7 @@ describe('price sheets (pricing/<region>.json)', () => {
     }
   });
 
-  test('us-east-1 holds the REFERENCE section 2 list prices', () => {
+  test('us-east-1 holds the published us-east-1 list prices', () => {
     const usd = Object.fromEntries(Object.entries(loadPriceSheet('us-east-1').prices).map(([k, v]) => [k, v.usd]));
     expect(usd).toEqual({
       interfaceEndpointAzHour: 0.01,

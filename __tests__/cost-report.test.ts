@@ -231,7 +231,7 @@ describe('cost report when the service count changes', () => {
   });
 });
 
-describe('cost report in us-east-1 (REFERENCE section 2 figures)', () => {
+describe('cost report in us-east-1 (published list prices)', () => {
   const data = defaultConfigData();
   data.environments = { dev: { ...data.environments.dev, region: 'us-east-1' } };
   const dev = devReportOf(data);

@@ -3,6 +3,7 @@
  * `deployRoleExternalId`, `state.account`) and the ARN helpers the account rules share.
  */
 import { z } from 'zod';
+import { iamRoleArnProblem, refinedBy } from './aws-rules';
 
 /**
  * A 12-digit AWS account id, as a YAML string. A YAML number is refused rather than
@@ -18,19 +19,18 @@ export const accountId = z
   })
   .regex(/^\d{12}$/, { error: (issue) => `must be a 12-digit AWS account id (e.g. "012345678901"), got ${JSON.stringify(issue.input)}` });
 
-/** Partitions of the regions this project deploys to, by region prefix. */
-export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
+// Kept with the other region facts (aws-rules needs it too); re-exported for the account rules.
+export { partitionOf } from './aws-facts';
 
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/([\w+=,.@/-]{1,512})$/;
 
 /** An IAM role ARN in one of the partitions aws, aws-cn, aws-us-gov (role paths allowed). */
-export const roleArn = z.string().regex(ROLE_ARN, {
-  error: 'must be an IAM role ARN: arn:<aws|aws-cn|aws-us-gov>:iam::<12-digit account>:role/<name>',
-});
+export const roleArn = z
+  .string()
+  .regex(ROLE_ARN, {
+    error: 'must be an IAM role ARN: arn:<aws|aws-cn|aws-us-gov>:iam::<12-digit account>:role/<name>',
+  })
+  .superRefine(refinedBy(iamRoleArnProblem));
 
 /** The partition and account of a role ARN the schema accepted. */
 export function parseRoleArn(arn: string): { partition: string; account: string } | undefined {

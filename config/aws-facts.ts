@@ -46,12 +46,19 @@ export const REGION_AZ_LETTERS: Readonly<Record<string, string>> = {
 
 export const KNOWN_REGIONS = Object.keys(REGION_AZ_LETTERS);
 
+/** Partitions of the regions this project deploys to, by region prefix. */
+export function partitionOf(region: string): 'aws' | 'aws-cn' | 'aws-us-gov' {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 export function availabilityZonesOf(region: string): string[] {
   return [...(REGION_AZ_LETTERS[region] ?? '')].map((letter) => `${region}${letter}`);
 }
 
 /**
- * Interface endpoints every Fargate task in a private subnet needs (REFERENCE §1):
+ * Interface endpoints every Fargate task in a private subnet needs (Amazon ECR guide, "Amazon ECR interface VPC endpoints"):
  * ECR auth + manifests (`ecr.api`), image pulls (`ecr.dkr`) and the awslogs driver (`logs`).
  * Image layers come from S3 through the gateway endpoint, which is always created.
  */
@@ -99,7 +106,7 @@ export const INTERFACE_ENDPOINT_SERVICES = [
 
 export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINT_SERVICES)[number];
 
-/** The bucket ECR keeps image layers in; the S3 gateway endpoint policy must allow it (REFERENCE §1). */
+/** The bucket ECR keeps image layers in; the S3 gateway endpoint policy must allow it (Amazon ECR guide, "Amazon ECR interface VPC endpoints"). */
 export function ecrLayerBucketArn(region: string): string {
   return `arn:aws:s3:::prod-${region}-starport-layer-bucket/*`;
 }

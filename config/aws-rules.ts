@@ -4,6 +4,7 @@
  * breaks it is refused at synth instead of failing at `terraform apply`; docs/configuration.md
  * ("Refused at synth") lists them with their sources.
  */
+import { KNOWN_REGIONS, partitionOf } from './aws-facts';
 import { Cidr, contains, parseCidr } from './cidr';
 import type { z } from 'zod';
 import { quote } from './issues';
@@ -19,6 +20,13 @@ export function elbNameProblem(name: string, kind: 'load balancer' | 'target gro
   return undefined;
 }
 
+/** Security group names (EC2 API CreateSecurityGroup: up to 255 characters, not beginning with "sg-"). */
+export function securityGroupNameProblem(name: string): string | undefined {
+  if (name.length > 255) return `the security group name ${quote(name)} would have ${name.length} characters; AWS allows 255`;
+  if (name.toLowerCase().startsWith('sg-')) return `the security group name ${quote(name)} must not begin with "sg-" (AWS reserves it for group ids)`;
+  return undefined;
+}
+
 const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 const S3_RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
 
@@ -28,6 +36,8 @@ export function s3BucketNameProblem(name: string): string | undefined {
   if (!/^[a-z0-9.-]+$/.test(name)) return `a bucket name has only lowercase letters, digits, dots and hyphens: ${quote(name)}`;
   if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return `a bucket name begins and ends with a letter or digit: ${quote(name)}`;
   if (name.includes('..')) return `a bucket name has no two adjacent dots: ${quote(name)}`;
+  // Labels (between dots) begin and end with a letter or digit, as in DNS.
+  if (name.includes('.-') || name.includes('-.')) return `a bucket name has no hyphen next to a dot: ${quote(name)}`;
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return `a bucket name is not an IP address: ${quote(name)}`;
   const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
   if (prefix) return `a bucket name must not begin with the reserved prefix "${prefix}": ${quote(name)}`;
@@ -73,6 +83,12 @@ export function pathPatternProblem(value: string): string | undefined {
 export function wildcardCount(values: readonly string[]): number {
   return values.reduce((n, v) => n + (v.match(/[*?]/g)?.length ?? 0), 0);
 }
+
+/**
+ * Rules a security group of this project needs besides one per peer: a task group's egress
+ * to the endpoints, to the S3 prefix list and (with NAT) to the internet.
+ */
+export const TASK_GROUP_FIXED_EGRESS_RULES = 3;
 
 /** Match values per condition and per rule (ELB user guide, "Listener rules"). */
 export const RULE_LIMITS = { valuesPerCondition: 3, valuesPerRule: 5, wildcardsPerRule: 5, rulesPerLoadBalancer: 100 } as const;
@@ -132,6 +148,58 @@ export const LOAD_BALANCER_SUBNET_PREFIX_MAX = 27;
 
 /** ECS quota "Task definition size": the registered task definition JSON, at most 64 KiB. */
 export const TASK_DEFINITION_MAX_BYTES = 64 * 1024;
+
+/**
+ * The partitions of the regions this project knows (config/aws-facts.ts): IAM refuses a
+ * policy naming a resource of another partition, and no credential reaches across them.
+ */
+const KNOWN_PARTITIONS: readonly string[] = [...new Set(KNOWN_REGIONS.map(partitionOf))];
+
+/** An ARN of a partition no supported region is in (checked after the ARN's own pattern). */
+export function arnPartitionProblem(arn: string): string | undefined {
+  const partition = /^arn:([^:]*):/.exec(arn)?.[1];
+  if (partition === undefined || KNOWN_PARTITIONS.includes(partition)) return undefined;
+  return `is in the partition "${partition}", but the supported regions are in ${KNOWN_PARTITIONS.map((p) => `"${p}"`).join(', ')} (arn:${KNOWN_PARTITIONS[0]}:...); IAM refuses ARNs of another partition`;
+}
+
+/** IAM role names (CreateRole RoleName): 1-64 characters; the path before it is separate. */
+const IAM_ROLE_NAME_MAX = 64;
+
+/** The role name in a role ARN (the part after the last `/`, after any path). */
+export function iamRoleArnProblem(arn: string): string | undefined {
+  const name = arn.slice(arn.lastIndexOf('/') + 1);
+  if (name.length === 0) return 'ends with "/": the role name after the path is missing';
+  if (name.length > IAM_ROLE_NAME_MAX) return `names a role of ${name.length} characters; IAM role names have at most ${IAM_ROLE_NAME_MAX}`;
+  return undefined;
+}
+
+/** Largest value of an AWS API integer (int32) field, e.g. an ECS desired count or a lifecycle day count. */
+export const API_INTEGER_MAX = 2147483647;
+
+/** Longest DNS name, and longest label, a certificate or CloudFront alias may have (RFC 1035, ACM). */
+const DNS_NAME_MAX = 253;
+const DNS_LABEL_MAX = 63;
+
+/** A DNS name's lengths and label edges (its characters are checked by the schema's pattern). */
+export function dnsNameProblem(name: string): string | undefined {
+  if (name.length > DNS_NAME_MAX) return `${quote(name)} has ${name.length} characters; a DNS name has at most ${DNS_NAME_MAX}`;
+  const labels = name.split('.');
+  const long = labels.find((l) => l.length > DNS_LABEL_MAX);
+  if (long !== undefined) return `${quote(name)} has a label of ${long.length} characters; a DNS label has at most ${DNS_LABEL_MAX}`;
+  if (labels.some((l) => l.startsWith('-') || l.endsWith('-'))) return `${quote(name)} has a label that begins or ends with a hyphen, which DNS (and ACM) do not allow`;
+  return undefined;
+}
+
+/** ACM puts a certificate's first domain name in its subject (CN): at most 64 characters (RequestCertificate). */
+export const ACM_FIRST_DOMAIN_MAX = 64;
+
+/** A container health check command (ECS HealthCheck.command: "CMD" or "CMD-SHELL", then the command). */
+export function healthCheckCommandProblem(command: readonly string[]): string | undefined {
+  const form = 'start with "CMD" (run the arguments directly) or "CMD-SHELL" (run them with the container\'s shell), followed by the command, e.g. ["CMD-SHELL", "curl -f http://localhost:8080/ || exit 1"]';
+  if (command[0] !== 'CMD' && command[0] !== 'CMD-SHELL') return `must ${form}`;
+  if (command.length < 2 || command.slice(1).every((part) => part.trim() === '')) return `has no command after ${quote(command[0])}; it must ${form}`;
+  return undefined;
+}
 
 /** One of the checks above as a zod refinement, for the schema. */
 export function refinedBy(problem: (value: string) => string | undefined) {

@@ -1,6 +1,7 @@
 /** Schema of an environment's optional `cloudfront` section (CloudFront in front of the ALB). */
 import { z } from 'zod';
-import { refinedBy, s3BucketNameProblem } from './aws-rules';
+import { API_INTEGER_MAX, arnPartitionProblem, dnsNameProblem, refinedBy, s3BucketNameProblem } from './aws-rules';
+import { quote } from './issues';
 
 export const cloudfrontSchema = z
   .strictObject({
@@ -12,13 +13,20 @@ export const cloudfrontSchema = z
       .default('vpc-origin')
       .describe('How the load balancer accepts only CloudFront. "vpc-origin" (recommended) makes the ALB internal.'),
     aliases: z
-      .array(z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name, e.g. www.example.com' }))
-      .max(100)
+      .array(z.string().regex(/^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a lowercase DNS name, e.g. www.example.com' }).superRefine(refinedBy(dnsNameProblem)))
+      .max(100, { error: 'at most 100 aliases (a CloudFront distribution quota)' })
+      // CloudFront and the certificate the stack requests take each name once.
+      .superRefine((aliases, ctx) =>
+        aliases.forEach((alias, i) => {
+          if (aliases.indexOf(alias) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${quote(alias)} is listed twice` });
+        }),
+      )
       .default([])
       .describe('Alternate domain names. They need a certificate in us-east-1: certificateArn, or one the stack requests.'),
     certificateArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/, { error: 'must be an ACM certificate ARN in us-east-1 (CloudFront only uses certificates from us-east-1)' })
+      .superRefine(refinedBy(arnPartitionProblem))
       .optional()
       .describe('Viewer certificate for the aliases. Default with aliases: a DNS-validated certificate requested in us-east-1.'),
     hostedZoneId: z
@@ -29,6 +37,7 @@ export const cloudfrontSchema = z
     webAclArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+$/, { error: 'must be a WAFv2 web ACL ARN with CLOUDFRONT scope (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)' })
+      .superRefine(refinedBy(arnPartitionProblem))
       .optional(),
     loggingBucket: z
       .string()
@@ -38,7 +47,13 @@ export const cloudfrontSchema = z
     accessLogs: z
       .strictObject({
         enabled: z.boolean().default(true),
-        expirationDays: z.number().int().min(1).optional().describe('Days before log objects expire. Default: 365 in a production environment, else 90.'),
+        expirationDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an S3 API integer)` })
+          .optional()
+          .describe('Days before log objects expire. Default: 365 in a production environment, else 90.'),
       })
       .optional()
       .describe(
@@ -60,6 +75,7 @@ export const cloudfrontSchema = z
     originDomain: z
       .string()
       .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, { error: 'must be a DNS name that resolves to the ALB and matches its certificate' })
+      .superRefine(refinedBy(dnsNameProblem))
       .optional()
       .describe('prefix-list mode with an ALB certificate: the name CloudFront connects to over HTTPS (a CNAME of the ALB covered by platform.certificateArn).'),
     originSecret: z
@@ -68,6 +84,7 @@ export const cloudfrontSchema = z
         secretArn: z
           .string()
           .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, { error: 'must be a Secrets Manager secret ARN' })
+          .superRefine(refinedBy(arnPartitionProblem))
           .optional(),
       })
       .default({ source: 'variable' })

@@ -51,7 +51,11 @@ export function parseConfigText(text: string, file = '<inline>'): ResolvedConfig
   const lineCounter = new LineCounter();
   // Duplicate keys are found below, where their key path is known.
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter });
-  const issues: ConfigIssue[] = doc.errors.map((e) => ({ path: '', message: `malformed YAML: ${e.message.split('\n')[0].replace(/:$/, '')}` }));
+  const issues: ConfigIssue[] = doc.errors.map((e) => ({ path: '', message: `malformed YAML: ${yamlErrorText(e.message)}` }));
+  // An unknown tag (`!Ref name`, a CloudFormation habit) would silently leave its plain text as the value.
+  for (const warning of doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')) {
+    issues.push({ path: '', message: `malformed YAML: ${yamlErrorText(warning.message)}; this file is plain YAML, write the value itself` });
+  }
   issues.push(...duplicateKeys(doc, lineCounter));
   if (issues.length > 0) throw new ConfigError(file, issues);
   let data: unknown;
@@ -67,6 +71,12 @@ export function parseConfigText(text: string, file = '<inline>'): ResolvedConfig
     throw new ConfigError(file, [{ path: '', message: 'the file is empty; expected a mapping with the keys project, state and environments' }]);
   }
   return validateConfigData(data, file);
+}
+
+/** A YAML parser message's first line; the parser's own stack overflow said in the file's terms. */
+function yamlErrorText(message: string): string {
+  const text = message.split('\n')[0].replace(/:$/, '');
+  return text.replace(/^Maximum call stack size exceeded/, 'lists or mappings nested too deeply to read');
 }
 
 /** Keys given twice in one mapping, by key path (YAML would silently keep only one value). */
@@ -96,10 +106,16 @@ function duplicateKeys(doc: Document, lines: LineCounter): ConfigIssue[] {
  * defaults; throws a ConfigError naming every problem, as for a file.
  */
 export function validateConfigData(data: unknown, file = '<inline>'): ResolvedConfig {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    const found = Array.isArray(data) ? 'a list' : `the ${typeof data} ${quote(data)}`;
+    throw new ConfigError(file, [{ path: '', message: `the file must be a mapping with the keys project, state and environments; found ${found}` }]);
+  }
   const reserved = reservedKeys(data, '');
+  // The schema would recurse forever into a value that contains itself.
+  if (reserved.some((r) => r.message === CYCLE_MESSAGE)) throw new ConfigError(file, reserved);
   const parsed = configSchema.safeParse(data);
   if (!parsed.success || reserved.length > 0) {
-    const schemaIssues = (parsed.error?.issues.map(toConfigIssue) ?? []).filter((i) => !reserved.some((r) => r.path === i.path));
+    const schemaIssues = (parsed.error ? withoutFollowUps(parsed.error.issues) : []).map(toConfigIssue).filter((i) => !reserved.some((r) => r.path === i.path));
     throw new ConfigError(file, [...reserved, ...schemaIssues]);
   }
   const { config, issues } = resolveConfig(parsed.data);
@@ -107,13 +123,40 @@ export function validateConfigData(data: unknown, file = '<inline>'): ResolvedCo
   return config;
 }
 
-/** `__proto__` keys: the schema's records would drop them silently, so they are refused by key. */
-function reservedKeys(data: unknown, path: string): ConfigIssue[] {
+const CYCLE_MESSAGE = 'contains itself (a YAML alias *name inside the node its anchor &name marks); the configuration must be a tree: copy the values instead';
+
+/**
+ * Keys the schema cannot judge: `__proto__` (the schema's records would drop it silently)
+ * and a value that contains itself (a YAML alias inside its own anchor, `a: &x [*x]`, which
+ * the schema would follow forever). Both are refused by key.
+ */
+function reservedKeys(data: unknown, path: string, ancestors: readonly unknown[] = []): ConfigIssue[] {
   if (typeof data !== 'object' || data === null) return [];
+  if (ancestors.includes(data)) {
+    return [{ path, message: CYCLE_MESSAGE }];
+  }
   return Object.entries(data).flatMap(([key, value]) => {
     const at = path ? `${path}.${key}` : key;
-    return key === '__proto__' ? [{ path: at, message: 'is not a usable key (JavaScript reserves "__proto__"); choose another name' }] : reservedKeys(value, at);
+    return key === '__proto__' ? [{ path: at, message: 'is not a usable key (JavaScript reserves "__proto__"); choose another name' }] : reservedKeys(value, at, [...ancestors, data]);
   });
+}
+
+/**
+ * A value of the wrong type is reported once: zod also runs the key's other checks on it
+ * (a string given for a list is then "too long" by the list's size limit), which would only
+ * mislead.
+ */
+function withoutFollowUps(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const key = (issue: z.core.$ZodIssue) => issue.path.map(String).join('\u0000');
+  const wrongType = new Set(issues.filter((i) => i.code === 'invalid_type').map(key));
+  // Of several upper bounds on one key (zod's safe-integer bound and the key's own), the tightest.
+  const tightest = new Map<string, z.core.$ZodIssue>();
+  for (const issue of issues) {
+    if (issue.code !== 'too_big') continue;
+    const kept = tightest.get(key(issue));
+    if (!kept || (kept.code === 'too_big' && Number(issue.maximum) < Number(kept.maximum))) tightest.set(key(issue), issue);
+  }
+  return issues.filter((i) => (i.code === 'invalid_type' || !wrongType.has(key(i))) && (i.code !== 'too_big' || tightest.get(key(i)) === i));
 }
 
 function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { INTERFACE_ENDPOINT_SERVICES, KNOWN_REGIONS } from './aws-facts';
-import { refinedBy, s3BucketNameProblem } from './aws-rules';
+import { API_INTEGER_MAX, arnPartitionProblem, iamRoleArnProblem, refinedBy, s3BucketNameProblem } from './aws-rules';
 import { isCanonical, parseCidr } from './cidr';
 import { quote } from './issues';
 import { LOG_RETENTION_DAYS } from './log-retention';
@@ -25,8 +25,11 @@ const name = (what: string, max: number) =>
     // ECR repository names (<project>-<env>/<service>) allow single separators only.
     .refine((text) => !text.includes('--'), { error: `${what} must not contain two hyphens in a row (ECR repository names derived from it allow single separators only)` });
 
+/** "is required" for a missing value, else `wrong`: enum messages would otherwise quote `undefined`. */
+const unlessMissing = (input: unknown, wrong: string, valid: string) => `${input === undefined ? 'is required' : wrong}; ${valid}`;
+
 const region = z.enum(KNOWN_REGIONS as [string, ...string[]], {
-  error: (issue) => `unknown AWS region ${quote(issue.input)}; valid regions: ${KNOWN_REGIONS.join(', ')}`,
+  error: (issue) => unlessMissing(issue.input, `unknown AWS region ${quote(issue.input)}`, `valid regions: ${KNOWN_REGIONS.join(', ')}`),
 });
 
 
@@ -40,10 +43,9 @@ const cidrText = z
 
 const endpointService = z.enum(INTERFACE_ENDPOINT_SERVICES, {
   error: (issue) =>
-    `unknown interface endpoint service ${quote(issue.input)}` +
-    (issue.input === 's3' || issue.input === 'dynamodb'
-      ? ' (S3 is always served by the gateway endpoint; see network.s3GatewayBuckets)'
-      : `; valid services: ${INTERFACE_ENDPOINT_SERVICES.join(', ')}`),
+    issue.input === 's3' || issue.input === 'dynamodb'
+      ? `unknown interface endpoint service ${quote(issue.input)} (S3 is always served by the gateway endpoint; see network.s3GatewayBuckets)`
+      : unlessMissing(issue.input, `unknown interface endpoint service ${quote(issue.input)}`, `valid services: ${INTERFACE_ENDPOINT_SERVICES.join(', ')}`),
 });
 
 export const s3BucketName = z.string().superRefine(refinedBy(s3BucketNameProblem));
@@ -112,7 +114,7 @@ export const environmentSchema = z
         'A production environment: HTTPS only (or platform.allowPlainHttp), ALB access logs and deletion protection on, log retention 365 days. Default: true for an environment named "prod" or "production", else false.',
       ),
     network: networkSchema,
-    platform: platformSchema.default({ idleTimeout: 60, allowPlainHttp: false }),
+    platform: platformSchema.default({ idleTimeout: 60, allowPlainHttp: false, securityGroupRuleQuota: 60 }),
     services: servicesSchema.default({}).describe('Fargate services by name; each becomes the stack <env>-<service>.'),
     cloudfront: cloudfrontSchema.optional(),
     waf: wafSchema.optional(),
@@ -127,6 +129,8 @@ export const environmentSchema = z
     stateRoleArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)' })
+      .superRefine(refinedBy(arnPartitionProblem))
+      .superRefine(refinedBy(iamRoleArnProblem))
       .optional()
       .describe("Role the S3 backend assumes to reach the state bucket (for CI roles). With state.account, the bootstrap grants it this environment's state keys. Default: the caller credentials."),
     tags: z.record(z.string(), z.string()).default({}).describe('Tags added to every resource of the environment.'),
@@ -145,6 +149,7 @@ export const stateSchema = z
       .number({ error: 'must be a number of days' })
       .int({ error: 'must be a whole number of days' })
       .min(1, { error: 'must be at least 1 (day); versioning keeps old state versions until they expire' })
+      .max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an S3 API integer)` })
       .default(90)
       .describe('Days before noncurrent state versions expire.'),
     lockTable: z

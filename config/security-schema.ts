@@ -1,5 +1,6 @@
 /** Schema of an environment's optional `waf` section and its `logs` section (hardening options). */
 import { z } from 'zod';
+import { arnPartitionProblem, refinedBy } from './aws-rules';
 
 /** The AWS managed rule groups the created web ACL always has (no extra WCU or price per group). */
 export const DEFAULT_MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'] as const;
@@ -12,6 +13,7 @@ export const wafSchema = z
       .regex(/^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:(global|regional)\/webacl\/.+$/, {
         error: 'must be a WAFv2 web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>, or global/webacl/... in us-east-1 for CloudFront)',
       })
+      .superRefine(refinedBy(arnPartitionProblem))
       .optional()
       .describe('An existing web ACL to attach instead of creating one: CLOUDFRONT scope (global, us-east-1) with cloudfront, else REGIONAL in the environment region.'),
     managedRuleGroups: z

@@ -4,11 +4,25 @@
  * services, name lengths, image reachability) live in `validate-services.ts`.
  */
 import { z } from 'zod';
-import { healthCheckPathProblem, hostHeaderProblem, matcherProblem, pathPatternProblem, refinedBy, RULE_LIMITS, wildcardCount } from './aws-rules';
+import {
+  API_INTEGER_MAX,
+  arnPartitionProblem,
+  healthCheckCommandProblem,
+  healthCheckPathProblem,
+  hostHeaderProblem,
+  matcherProblem,
+  pathPatternProblem,
+  refinedBy,
+  RULE_LIMITS,
+  wildcardCount,
+} from './aws-rules';
 import { LOG_RETENTION_DAYS } from './log-retention';
 
 const arn = (service: string, resource: string, example: string) =>
-  z.string().regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:${resource}`), { error: `must be an ARN like ${example}` });
+  z
+    .string()
+    .regex(new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:${resource}`), { error: `must be an ARN like ${example}` })
+    .superRefine(refinedBy(arnPartitionProblem));
 
 export const platformSchema = z
   .strictObject({
@@ -19,7 +33,13 @@ export const platformSchema = z
     accessLogs: z
       .strictObject({
         enabled: z.boolean().default(true),
-        expirationDays: z.number().int().min(1).optional().describe('Days before access log objects expire. Default: 365 in a production environment, else 90.'),
+        expirationDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an S3 API integer)` })
+          .optional()
+          .describe('Days before access log objects expire. Default: 365 in a production environment, else 90.'),
       })
       .optional()
       .describe('ALB access logs to an S3 bucket made for them (SSE-S3, as ALB log delivery requires). Default: on in a production environment, else off.'),
@@ -30,6 +50,15 @@ export const platformSchema = z
         'Production only: accept an internet-facing load balancer that serves plain HTTP (no cloudfront, no certificateArn). Without it such a production environment is refused.',
       ),
     idleTimeout: z.number().int().min(1).max(4000).default(60).describe('ALB idle timeout in seconds.'),
+    securityGroupRuleQuota: z
+      .number()
+      .int()
+      .min(60)
+      .max(1000)
+      .default(60)
+      .describe(
+        "The account's VPC quota 'Inbound or outbound rules per security group' (default 60). The load balancer's group gets one outbound rule per public service, an internal service's group one inbound rule per caller: raise this only after raising the quota in Service Quotas.",
+      ),
   })
   .describe('The shared ECS cluster and internet-facing load balancer of the environment.');
 
@@ -38,9 +67,10 @@ const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'environme
 
 const secretArn = z
   .string()
-  .regex(/^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9/_.-]+)$/, {
-    error: 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<version>]) or an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)',
-  });
+  .regex(/^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:\d{12}:parameter(?:\/[A-Za-z0-9_.-]+)+)$/, {
+    error: 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<version>]) or an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>, no empty path segment)',
+  })
+  .superRefine(refinedBy(arnPartitionProblem));
 
 const imageReference = z
   .string()
@@ -81,7 +111,14 @@ export const serviceSchema = z
       .strictObject({
         path: z.string().superRefine(refinedBy(healthCheckPathProblem)).default('/').describe('Health check request path (starts with /, at most 1024 characters).'),
         matcher: z.string().superRefine(refinedBy(matcherProblem)).default('200-399').describe('Success codes within 200-499: "200", "200,302" or "200-299".'),
-        command: z.array(z.string()).optional().describe('Container health check command, e.g. ["CMD-SHELL", "wget -qO- localhost:8080/ || exit 1"].'),
+        command: z
+          .array(z.string())
+          .superRefine((command, ctx) => {
+            const problem = healthCheckCommandProblem(command);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .optional()
+          .describe('Container health check command: "CMD" or "CMD-SHELL", then the command, e.g. ["CMD-SHELL", "wget -qO- localhost:8080/ || exit 1"].'),
         gracePeriodSeconds: z.number().int().min(0).max(2147483647).default(60),
       })
       .default({ path: '/', matcher: '200-399', gracePeriodSeconds: 60 }),
@@ -114,11 +151,11 @@ export const serviceSchema = z
       .array(z.string())
       .default([])
       .describe('Internal services of the environment this service calls (through Service Connect); each admits only its callers.'),
-    desiredCount: z.number().int().min(0).default(2),
+    desiredCount: z.number().int().min(0).max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an ECS API integer)` }).default(2),
     autoscaling: z
       .strictObject({
-        min: z.number().int().min(0),
-        max: z.number().int().min(1),
+        min: z.number().int().min(0).max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an Application Auto Scaling API integer)` }),
+        max: z.number().int().min(1).max(API_INTEGER_MAX, { error: `must be at most ${API_INTEGER_MAX} (an Application Auto Scaling API integer)` }),
         cpuTarget: z.number().min(1).max(100).optional().describe('Target average CPU %.'),
         memoryTarget: z.number().min(1).max(100).optional().describe('Target average memory %.'),
         requestsPerTarget: z.number().int().min(1).optional().describe('Target ALB requests per task per minute.'),

@@ -1,7 +1,8 @@
 /** Cross-field rules of the `cloudfront` section and its resolved form. */
 import type { ParsedCloudfront } from './cloudfront-schema';
+import { ACM_FIRST_DOMAIN_MAX } from './aws-rules';
+import { ConfigIssue, quote } from './issues';
 import { defaultLogDays, type ResolvedPlatform } from './validate-services';
-import type { ConfigIssue } from './issues';
 
 export interface ResolvedCloudfront {
   readonly originProtection: 'vpc-origin' | 'prefix-list';
@@ -71,6 +72,14 @@ export function resolveCloudfront(cf: ParsedCloudfront | undefined, platform: Re
   if (cf.originSecret.source === 'secretsmanager' && !cf.originSecret.secretArn) report('originSecret.secretArn', 'is required with source: "secretsmanager"');
   if (cf.certificateArn && cf.aliases.length === 0) report('certificateArn', 'is only used with aliases (without them CloudFront serves its own *.cloudfront.net certificate)');
   if (cf.hostedZoneId && (cf.certificateArn || cf.aliases.length === 0)) report('hostedZoneId', 'is only used when the stack requests the certificate (aliases set, certificateArn not set)');
+  const requested = cf.aliases.length > 0 && !cf.certificateArn;
+  if (requested && cf.aliases[0].length > ACM_FIRST_DOMAIN_MAX) {
+    // The requested certificate's domain name is the first alias; the others become its alternative names.
+    report(
+      'aliases.0',
+      `${quote(cf.aliases[0])} has ${cf.aliases[0].length} characters, but the certificate the stack requests takes the first alias as its domain name, which ACM limits to ${ACM_FIRST_DOMAIN_MAX}: list a shorter alias first, or give certificateArn`,
+    );
+  }
   if (cf.loggingBucket && cf.accessLogs?.enabled) report('accessLogs', 'cannot be combined with loggingBucket: logs go either to that existing bucket or to one the stack creates');
   if (issues.length > before) return undefined;
 

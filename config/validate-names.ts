@@ -3,7 +3,7 @@
  * names made from them) must not collide across environments, derived AWS names must obey
  * AWS's naming rules, and tags must fit AWS's tag rules on every resource they reach.
  */
-import { ecrRepositoryNameProblem, elbNameProblem, s3BucketNameProblem, tagKeyProblem, TAGS_PER_RESOURCE, tagValueProblem } from './aws-rules';
+import { ecrRepositoryNameProblem, elbNameProblem, s3BucketNameProblem, securityGroupNameProblem, tagKeyProblem, TAGS_PER_RESOURCE, tagValueProblem } from './aws-rules';
 import type { ConfigIssue } from './issues';
 import { isProduction } from './validate-security';
 import type { ParsedConfig } from './schema';
@@ -39,7 +39,8 @@ export function checkDerivedNames(parsed: ParsedConfig, reservedServiceNames: re
   checkTags(parsed, issues);
   let albReported = false;
   for (const [env, environment] of Object.entries(parsed.environments)) {
-    const alb = elbNameProblem(environmentResourceName(parsed.project, env), 'load balancer');
+    // Every security group of the environment is named `<project>-<env>-...` (the ALB's: `-alb`).
+    const alb = elbNameProblem(environmentResourceName(parsed.project, env), 'load balancer') ?? securityGroupNameProblem(`${environmentResourceName(parsed.project, env)}-alb`);
     if (alb && !albReported) {
       issues.push({ path: 'project', message: `${alb}; choose another project name` });
       albReported = true;

@@ -1,9 +1,9 @@
 /**
  * Cross-field rules of the `platform` and `services` sections, and the resolved service
  * model the stacks are built from: image source, secrets, listener rule priority, and the
- * VPC endpoints each service's features need (REFERENCE §1).
+ * VPC endpoints each service's features need (ECS guide, "Amazon ECS interface VPC endpoints").
  */
-import { ELB_NAME_MAX, RULE_LIMITS, TASK_DEFINITION_MAX_BYTES } from './aws-rules';
+import { ELB_NAME_MAX, RULE_LIMITS, TASK_DEFINITION_MAX_BYTES, TASK_GROUP_FIXED_EGRESS_RULES } from './aws-rules';
 import { ConfigIssue, quote } from './issues';
 import type { ParsedPlatform, ParsedService } from './service-schema';
 
@@ -144,12 +144,18 @@ export interface ServiceContext {
    * @default false
    */
   readonly behindCloudfront?: boolean;
+  /**
+   * The account's quota of inbound (and, separately, outbound) rules per security group
+   * (VPC quota, adjustable).
+   * @default 60
+   */
+  readonly securityGroupRuleQuota?: number;
 }
 
 /** Values of the origin header condition: the current secret and, during a rotation, the next. */
 const ORIGIN_HEADER_VALUES = 2;
 
-/** The endpoints ECS Service Connect needs in a VPC without NAT (REFERENCE §1). */
+/** The endpoints ECS Service Connect needs in a VPC without NAT (ECS guide, "Service Connect" considerations). */
 export const SERVICE_CONNECT_ENDPOINTS = ['ecs-agent', 'ecs-telemetry', 'ecs'] as const;
 
 export function resolveServices(services: Record<string, ParsedService>, ctx: ServiceContext, path: string, issues: ConfigIssue[]): ResolvedService[] {
@@ -160,6 +166,7 @@ export function resolveServices(services: Record<string, ParsedService>, ctx: Se
     if (result) resolved.push(result);
   }
   checkRoutes(resolved, path, issues);
+  checkSecurityGroupRules(resolved, ctx.securityGroupRuleQuota ?? 60, path, issues);
   const routed = resolved.filter((s) => s.routing).length;
   if (routed > RULE_LIMITS.rulesPerLoadBalancer) {
     issues.push({
@@ -168,6 +175,29 @@ export function resolveServices(services: Record<string, ParsedService>, ctx: Se
     });
   }
   return calleesFirst(resolved, path, issues);
+}
+
+/**
+ * Security groups take 60 inbound and 60 outbound rules by default (VPC quota "Inbound or
+ * outbound rules per security group"); past it the apply fails with RulesPerSecurityGroupLimitExceeded.
+ * The load balancer's group gets one outbound rule per public service, an internal service's
+ * group one inbound rule per caller, a caller's group one outbound rule per callee.
+ */
+function checkSecurityGroupRules(services: readonly ResolvedService[], quota: number, path: string, issues: ConfigIssue[]): void {
+  const raise = `raise the quota in Service Quotas and set platform.securityGroupRuleQuota, or split the services into another environment`;
+  const routed = services.filter((s) => s.routing).length;
+  if (routed > quota) {
+    issues.push({ path, message: `${routed} public services would need ${routed} outbound rules in the load balancer's security group; the quota is ${quota} rules per security group: ${raise}` });
+  }
+  for (const service of services) {
+    if (service.callers.length > quota) {
+      issues.push({ path: `${path}.${service.name}`, message: `${service.callers.length} services call it, one inbound rule each in its security group; the quota is ${quota} rules per security group: ${raise}` });
+    }
+    const egress = service.calls.length + TASK_GROUP_FIXED_EGRESS_RULES;
+    if (egress > quota) {
+      issues.push({ path: `${path}.${service.name}.calls`, message: `${service.calls.length} callees need ${egress} outbound rules in the service's security group (one per callee and ${TASK_GROUP_FIXED_EGRESS_RULES} for endpoints, S3 and the internet); the quota is ${quota} rules per security group: ${raise}` });
+    }
+  }
 }
 
 /**

@@ -4,13 +4,13 @@
  * every default filled in, every subnet CIDR literal.
  */
 import { availabilityZonesOf, REQUIRED_INTERFACE_ENDPOINTS } from './aws-facts';
-import { isPrivateRange, LOAD_BALANCER_SUBNET_PREFIX_MAX, PRIVATE_RANGES } from './aws-rules';
+import { isPrivateRange, LOAD_BALANCER_SUBNET_PREFIX_MAX, PRIVATE_RANGES, s3BucketNameProblem } from './aws-rules';
 import { Cidr, contains, formatCidr, isCanonical, overlaps, parseCidr, subnet } from './cidr';
 import { ConfigIssue, quote } from './issues';
 import type { ParsedConfig, ParsedEnvironment } from './schema';
 import { checkAccountCollisions, checkStateRoleAccounts, resolveAccountAccess, ResolvedAccountAccess } from './validate-accounts';
 import { resolveCloudfront, ResolvedCloudfront } from './validate-cloudfront';
-import { checkDerivedNames } from './validate-names';
+import { checkDerivedNames, cloudfrontLogsBucketName } from './validate-names';
 import { checkProductionEntryPoint, isProduction, resolveWaf, ResolvedWaf } from './validate-security';
 import { defaultLogDays, EndpointNeed, RESERVED_SERVICE_NAMES, resolvePlatform, resolveServices, ResolvedPlatform, ResolvedService } from './validate-services';
 
@@ -92,6 +92,11 @@ function resolveEnvironment(project: string, name: string, env: ParsedEnvironmen
   const production = isProduction(name, env.production);
   const platform = resolvePlatform(production, env.platform, env.region, `${path}.platform`, issues);
   const cloudfront = resolveCloudfront(env.cloudfront, platform, { region: env.region, production }, path, issues);
+  if (cloudfront?.accessLogs) {
+    // The stack creates this bucket; its name comes from project and environment.
+    const bucket = s3BucketNameProblem(cloudfrontLogsBucketName(project, name, env.region));
+    if (bucket) issues.push({ path: `${path}.cloudfront.accessLogs`, message: `the CloudFront log bucket name is derived from project and environment: ${bucket}` });
+  }
   checkProductionEntryPoint(production, platform, cloudfront, env.cloudfront?.enabled === true, path, issues);
   const waf = resolveWaf(env.waf, cloudfront, env.cloudfront?.webAclArn, `${path}.waf`, issues);
   const services = resolveServices(
@@ -104,6 +109,7 @@ function resolveEnvironment(project: string, name: string, env: ParsedEnvironmen
       internetEgress: env.network.egress === 'nat',
       originHeaderCondition: cloudfront?.originProtection === 'prefix-list',
       behindCloudfront: cloudfront !== undefined,
+      securityGroupRuleQuota: env.platform.securityGroupRuleQuota,
     },
     `${path}.services`,
     issues,

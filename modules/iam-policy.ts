@@ -1,6 +1,6 @@
 /**
  * IAM policy documents as plain objects, rendered with JSON.stringify so the synthesized
- * JSON stays readable for reviewers and scanners (tokens inside still resolve; REFERENCE §6).
+ * JSON stays readable for reviewers and scanners (tokens inside still resolve).
  */
 import { Construct } from 'constructs';
 import { Fn, TerraformLocal } from 'cdktf';

@@ -64,7 +64,7 @@ export function expiringLogsRule(days: number): S3BucketLifecycleConfigurationRu
 }
 
 /**
- * An S3 bucket with the controls scanners expect (REFERENCE §7): all four public-access
+ * An S3 bucket with the controls scanners expect (Security Hub S3.5/S3.8/S3.12/S3.14): all four public-access
  * blocks (S3.8), `BucketOwnerEnforced` ownership, so ACLs are off (S3.12; unless a log
  * delivery needs them, `objectOwnership`), default
  * encryption, a policy denying requests without TLS (S3.5) or with TLS older than 1.2, and

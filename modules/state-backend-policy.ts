@@ -1,5 +1,5 @@
 /**
- * The least privilege Terraform's S3 backend needs (REFERENCE §4), as IAM statements: the
+ * The least privilege Terraform's S3 backend needs (Terraform docs, "Backend Type: s3", permissions), as IAM statements: the
  * bootstrap publishes them as a managed policy for CI roles, and README lists them.
  */
 import type { PolicyStatement } from './iam-policy';

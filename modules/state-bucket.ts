@@ -58,7 +58,7 @@ export const STATE_KEY_DELETION_WINDOW_DAYS = 30;
 
 /**
  * The Terraform state bucket: a SecureBucket (public access blocked, BucketOwnerEnforced,
- * TLS-only policy, default encryption) with every further control REFERENCE §4/§7 lists:
+ * TLS-only policy, default encryption) with every further control the Terraform S3 backend docs and Security Hub list:
  *  - versioning (S3.14): every state write is recoverable,
  *  - default encryption: SSE-KMS with a key created here (rotation on), or SSE-S3,
  *  - all four public-access blocks (S3.8) and `BucketOwnerEnforced`, so ACLs are off (S3.12),

@@ -9,7 +9,7 @@ export interface StateLockTableProps {
 /**
  * The DynamoDB table Terraform's S3 backend locks state in (`dynamodb_table`), for teams
  * still on Terraform older than 1.10; newer versions lock with S3 lock files
- * (`use_lockfile`), and both may be on during a migration (REFERENCE §4).
+ * (`use_lockfile`), and both may be on during a migration (Terraform docs, "Backend Type: s3", state locking).
  *
  * The backend requires a string partition key named `LockID`. On-demand billing (a lock is a
  * handful of requests per run), point-in-time recovery (DynamoDB.2), deletion protection and

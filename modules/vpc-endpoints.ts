@@ -31,7 +31,7 @@ export interface VpcEndpointsProps {
 }
 
 /**
- * The private paths Fargate tasks need in a VPC without NAT (REFERENCE §1): interface
+ * The private paths Fargate tasks need in a VPC without NAT (Amazon ECR guide, "Amazon ECR interface VPC endpoints"): interface
  * endpoints with private DNS (the provider defaults `private_dns_enabled` to false, which
  * makes `api.ecr.<region>.amazonaws.com` resolve to public addresses and tasks fail with
  * `ResourceInitializationError`), one security group admitting 443 from the VPC, and the

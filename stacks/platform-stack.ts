@@ -23,7 +23,7 @@ export interface PlatformStackProps {
   readonly network: NetworkStack;
 }
 
-/** The managed prefix list of CloudFront's origin-facing addresses (REFERENCE §3). */
+/** The managed prefix list of CloudFront's origin-facing addresses (CloudFront guide, "Restrict access to Application Load Balancers"). */
 const CLOUDFRONT_ORIGIN_FACING = 'com.amazonaws.global.cloudfront.origin-facing';
 /** The security group CloudFront creates in the VPC for its VPC origins. */
 const VPC_ORIGIN_SECURITY_GROUP = 'CloudFront-VPCOrigins-Service-SG';

@@ -3,7 +3,7 @@
  * Atlantis publishes none, and its parser rejects unknown keys, so this one rejects them
  * too (`additionalProperties: false` everywhere).
  *
- * Written from the repo-config keys of Atlantis v0.4x (REFERENCE.md §5) and its parser,
+ * Written from the repo-config keys of Atlantis v0.4x (runatlantis.io, "Repo Level atlantis.yaml Config") and its parser,
  * github.com/runatlantis/atlantis server/core/config/raw: repo_cfg.go (top-level keys),
  * project.go (project keys; `dir` may not contain `..`; names URL-safe; requirement values),
  * autoplan.go, workflow.go/stage.go (stages) and step.go (step forms: a built-in name, a

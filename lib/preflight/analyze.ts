@@ -1,6 +1,6 @@
 /**
  * For every ECS service of the loaded stacks, decides each path its tasks need to start,
- * for each of its subnets (REFERENCE §1): ECR API, ECR DKR and the S3 layer bucket for ECR
+ * for each of its subnets (ECR and ECS guides on VPC endpoints): ECR API, ECR DKR and the S3 layer bucket for ECR
  * images; the internet for other registries and other regions; CloudWatch Logs for
  * `awslogs`; Secrets Manager / SSM Parameter Store for `secrets`; ssmmessages for ECS Exec;
  * ecs-agent, ecs-telemetry and ecs for Service Connect; plus the VPC's DNS and the load

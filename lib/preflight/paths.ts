@@ -2,7 +2,7 @@
  * One network path of a task, decided for one of its subnets: to an AWS service through an
  * interface endpoint (or, when no endpoint with private DNS exists, through the internet),
  * to S3 through the gateway endpoint, or to the internet only (other registries, other
- * regions). REFERENCE §1 lists what each path needs.
+ * regions). docs/preflight.md lists what each path needs.
  */
 import { ecrLayerBucketArn } from '../../config/aws-facts';
 import { dnsResolver, DnsResolver } from './dns';

@@ -68,7 +68,7 @@ export function remoteStateRefs(outdir: string): RemoteStateRef[] {
 /**
  * Settings that decide *which* state object a backend reads and with which identity. A
  * `terraform_remote_state` copies them from the producer's synthesized backend, so changing
- * one only at `terraform init` makes the producer and its readers disagree (REFERENCE §4).
+ * one only at `terraform init` makes the producer and its readers disagree (Terraform docs, "Backend configuration", partial configuration).
  */
 export const LOCATION_KEYS = ['bucket', 'key', 'region', 'workspace_key_prefix', 'assume_role', 'role_arn', 'profile'] as const;
 
@@ -172,7 +172,7 @@ export function topLevelKeys(hcl: string): { keys: Set<string>; s3Endpoint?: str
 
 /**
  * Stacks whose state other stacks read (producers) or that read others (consumers): an
- * init-time override of a location key splits them from the copies (REFERENCE §4).
+ * init-time override of a location key splits them from the copies (Terraform docs, "Backend configuration", partial configuration).
  */
 export function overrideConflicts(outdir: string, stacks: readonly string[], overridden: ReadonlySet<string>): string[] {
   const keys = LOCATION_KEYS.filter((k) => overridden.has(k));
