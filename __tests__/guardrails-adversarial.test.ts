@@ -154,6 +154,17 @@ describe('network: security groups, default groups, subnets, flow logs', () => {
     expect(violations.find((v) => v.constructPath === 'dev-web/ssh-range')?.message).toMatch(/admits SSH \(port 22\) through tcp 20-25/);
   });
 
+  test('flow logs turned off or ACCEPT-only by configuration key pass, as a suppression naming the key', () => {
+    for (const [flowLogs, reason] of [
+      [{ enabled: false }, 'environments.dev.network.flowLogs.enabled is false in the configuration'],
+      [{ trafficType: 'ACCEPT' }, 'environments.dev.network.flowLogs.trafficType is ACCEPT in the configuration (rejected traffic is not logged)'],
+    ] as const) {
+      const app = devApp((data) => Object.assign(data.environments.dev.network.flowLogs, flowLogs));
+      expect(pairs(refused(app))).toEqual([]);
+      expect(checkGuardrails(readSynthesized(app.outdir)).suppressed).toEqual([expect.objectContaining({ rule: 'vpc-flow-logs', constructPath: 'dev-network/vpc/vpc', reason })]);
+    }
+  });
+
   test('flow logs of accepted traffic only do not count', () => {
     const app = devApp();
     find(app, 'dev-network/flow-logs/flow-log').addOverride('traffic_type', 'ACCEPT');
