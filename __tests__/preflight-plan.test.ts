@@ -116,6 +116,8 @@ const network = plan('staging-network', [
 /** The application, new: ids of the network are literals (from remote state or data sources); its own links are HCL references. */
 const app = plan('staging-app', [
   { address: 'aws_security_group.tasks', values: { vpc_id: 'vpc-0main' }, unknown: ['id'] },
+  // The awslogs group the task names must exist: declared here by its literal name.
+  { address: 'aws_cloudwatch_log_group.app', values: { name: '/ecs/app' }, unknown: ['arn'] },
   { address: 'aws_vpc_security_group_egress_rule.endpoints', values: { ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: 'sg-0endpoints' }, refs: { security_group_id: ['aws_security_group.tasks.id'] } },
   { address: 'aws_vpc_security_group_egress_rule.s3', values: { ip_protocol: 'tcp', from_port: 443, to_port: 443, prefix_list_id: 'pl-0s3' }, refs: { security_group_id: ['aws_security_group.tasks.id'] } },
   {

@@ -15,9 +15,11 @@ import { pullThroughChecks } from './pull-through';
 import { startRequests } from './task-requests';
 import { classifyImage, ImageSource } from './images';
 import { internetAccess } from './internet';
+import { logGroupChecks } from './log-groups';
 import { EcsService, Model, Subnet } from './model';
 import { interfacePath, internetOnlyPath, PathContext, s3LayerPath } from './paths';
 import { Resolver } from './refs';
+import { roleTrustChecks } from './role-trust';
 import { literalString, TfStack } from './tf';
 import { fixOn, PathCheck, PreflightReport, ServiceReport } from './types';
 
@@ -120,6 +122,8 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
   if (containers && task) {
     checks.push(...pullThroughChecks(model, service, task.resource, images));
     checks.push(...executionRoleChecks(model, task.resource, requests));
+    checks.push(...logGroupChecks(model, task.resource, containers, region));
+    checks.push(...roleTrustChecks(model, task.resource, service.stack.account));
     checks.push(...scratchCheck(task, containers));
     checks.push(...execAgentCheck(service, task, containers));
     checks.push(...execRoleCheck(model, service, task.resource, region));

@@ -47,6 +47,14 @@ export function logsTimeout(region: string): string {
   );
 }
 
+/** The awslogs group does not exist and the driver is not told to create it. */
+export function logGroupMissing(group: string): string {
+  return (
+    'ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ' +
+    `ResourceNotFoundException: The specified log group does not exist. (${group})`
+  );
+}
+
 export function secretsManagerTimeout(secretArn: string): string {
   return (
     'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: ' +

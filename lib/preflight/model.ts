@@ -9,6 +9,7 @@
  * that was not loaded) is kept as "unresolved" so the checks can say "unknown" instead of
  * guessing.
  */
+import { prefixListRanges } from './prefix-lists';
 import { Resolver, Scope, Target, targetLiteral } from './refs';
 import { Symbols } from './symbolic';
 import { block, blocks, isRecord, Json, list, literalBool, literalNumber, literalString, TfResource, TfStack, UNKNOWN } from './tf';
@@ -66,6 +67,12 @@ export interface Endpoint {
   readonly type?: string;
   /** `private_dns_enabled` (provider default false). */
   readonly privateDns?: boolean;
+  /**
+   * `dns_options.private_dns_only_for_inbound_resolver_endpoint` (default false): private DNS
+   * answers only queries from on premises, so the VPC's own clients get the public addresses
+   * (and reach S3 through the gateway endpoint). undefined when unknown.
+   */
+  readonly inboundResolverOnly?: boolean;
   readonly subnets: Subnet[];
   readonly securityGroups: SecurityGroup[];
   readonly routeTables: RouteTable[];
@@ -88,6 +95,10 @@ export interface SgRule {
   readonly self: boolean;
   /** Prefix lists, as the resources (or literals) they resolve to. */
   readonly prefixLists: Target[];
+  /** IPv4 ranges of the prefix lists whose entries are known (customer-managed lists in the stacks). */
+  readonly prefixListCidrs: string[];
+  /** Prefix lists that may hold any address (a literal id, entries known only after apply). */
+  readonly opaquePrefixLists: string[];
   /** Peers that could not be resolved: the rule may or may not cover a destination. */
   readonly unresolved: string[];
 }
@@ -287,20 +298,20 @@ export class Model {
     };
     this.cache.set(resource, group);
     for (const direction of ['ingress', 'egress'] as const) {
-      for (const inline of blocks(resource.values[direction])) group[direction].push(this.rule(resource, direction, inline, true));
+      for (const inline of blocks(resource.values[direction])) group[direction].push(this.rule(resource, direction, inline));
     }
     // Standalone rules of every loaded stack that name this group.
     for (const type of ['aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule', 'aws_security_group_rule']) {
       for (const rule of this.resolver.ofType(type)) {
         if (this.resolver.resource(this.scope(rule), rule.values.security_group_id, ...SG_TYPES) !== resource) continue;
         const direction = type === 'aws_security_group_rule' ? (rule.values.type === 'egress' ? 'egress' : 'ingress') : type.endsWith('ingress_rule') ? 'ingress' : 'egress';
-        group[direction].push(this.rule(rule, direction, rule.values, false));
+        group[direction].push(this.rule(rule, direction, rule.values));
       }
     }
     return group;
   }
 
-  private rule(resource: TfResource, direction: 'ingress' | 'egress', values: Json, inline: boolean): SgRule {
+  private rule(resource: TfResource, direction: 'ingress' | 'egress', values: Json): SgRule {
     const scope = this.scope(resource);
     const unresolved: string[] = [];
     const protocolValue = values.ip_protocol ?? values.protocol;
@@ -323,6 +334,7 @@ export class Model {
       else unresolved.push(`security group ${target.kind === 'unknown' ? target.reason : target.kind === 'literal' ? String(target.value) : target.resource.address}`);
     }
     const prefixLists = this.resolver.resolve(scope, [...list(values.prefix_list_id), ...list(values.prefix_list_ids)]);
+    const ranges = prefixListRanges(this.resolver, prefixLists);
     return {
       resource,
       direction,
@@ -332,8 +344,11 @@ export class Model {
       cidrs: literalCidrs(cidrs),
       ipv6Cidrs: literalCidrs(ipv6),
       groups,
-      self: literalBool(values.self, false) === true && inline,
+      // `self` exists on inline rules and aws_security_group_rule (not on the aws_vpc_* rules).
+      self: literalBool(values.self, false) === true,
       prefixLists,
+      prefixListCidrs: ranges.cidrs,
+      opaquePrefixLists: ranges.opaque,
       unresolved,
     };
   }
@@ -442,7 +457,8 @@ export class Model {
         const group = this.resolver.resource(s, association.values.security_group_id, ...SG_TYPES);
         if (group) groupList.push(this.securityGroup(group));
       }
-      const type = values.vpc_endpoint_type === UNKNOWN ? undefined : (literalString(values.vpc_endpoint_type) ?? 'Gateway');
+      // Absent: the provider default (Gateway); an expression: known only after apply.
+      const type = values.vpc_endpoint_type === undefined || values.vpc_endpoint_type === null ? 'Gateway' : literalString(values.vpc_endpoint_type);
       return {
         resource,
         vpc: this.vpcOf(resource, values.vpc_id),
@@ -451,6 +467,7 @@ export class Model {
         service: match?.[2],
         type,
         privateDns: literalBool(values.private_dns_enabled, false),
+        inboundResolverOnly: literalBool(block(values.dns_options)?.private_dns_only_for_inbound_resolver_endpoint, false),
         subnets: subnetList,
         securityGroups: groupList,
         routeTables,

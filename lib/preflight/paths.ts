@@ -30,13 +30,27 @@ export interface PathSpec {
   /** What needs it, for messages: "the awslogs log driver". */
   readonly neededBy: string;
   /** The requests made through this path, which an endpoint policy must allow. */
-  readonly requests?: readonly StartRequest[];
+  readonly requests?: readonly (StartRequest | PlainRequest)[];
 }
 
 const HTTPS = 443;
 
 function sameVpc(endpoint: Endpoint, subnet: Subnet): boolean {
   return endpoint.vpc !== undefined && endpoint.vpc.resource === subnet.vpc?.resource;
+}
+
+/**
+ * Endpoints that may be the `type` endpoint for `com.amazonaws.<region>.<service>` in the
+ * subnet's VPC: every attribute that is known matches, and the service name, type or VPC is
+ * known only after apply. A path with only such endpoints is unknown, never failed.
+ */
+function undecidedEndpoints(ctx: PathContext, subnet: Subnet, service: string, type: string): Endpoint[] {
+  return ctx.model.endpoints().filter((e) => {
+    const name = e.serviceName === undefined || (e.service === service && e.region === ctx.region);
+    const vpc = e.vpc === undefined || sameVpc(e, subnet);
+    const kind = e.type === undefined || e.type === type;
+    return name && vpc && kind && (e.serviceName === undefined || e.vpc === undefined || e.type === undefined);
+  });
 }
 
 function vpcName(subnet: Subnet): string {
@@ -49,7 +63,11 @@ export function interfacePath(ctx: PathContext, subnet: Subnet, endpointService:
   const base = { path: spec.path, title: spec.title, subnet };
   const serviceName = `com.amazonaws.${ctx.region}.${endpointService}`;
   const candidates = ctx.model.endpoints().filter((e) => e.service === endpointService && e.region === ctx.region && sameVpc(e, subnet) && e.type === 'Interface');
-  const withDns = candidates.filter((e) => e.privateDns === true);
+  // Private DNS "only for inbound resolver endpoints" leaves the VPC's own clients on the public addresses.
+  const withDns = candidates.filter((e) => e.privateDns === true && e.inboundResolverOnly === false);
+  if (candidates.some((e) => e.privateDns === true && e.inboundResolverOnly === undefined)) {
+    return { ...base, verdict: 'unknown', via: [], reason: `dns_options of the ${serviceName} endpoint is known only after apply` };
+  }
   const dns = subnet.vpc ? dnsResolver(ctx.model, subnet.vpc) : undefined;
   if (withDns.length > 0 && dns?.kind === 'unknown') return { ...base, verdict: 'unknown', via: [], reason: dns.reason };
   if (withDns.length > 0 && dns?.kind === 'public') {
@@ -76,11 +94,15 @@ export function interfacePath(ctx: PathContext, subnet: Subnet, endpointService:
   }
   if (!subnet.vpc) return { ...base, verdict: 'unknown', via: [], reason: `the VPC of ${subnet.label} is not in the loaded stacks` };
   const net = internetPath(ctx, subnet);
+  const undecided = undecidedEndpoints(ctx, subnet, endpointService, 'Interface').filter((e) => e.privateDns !== false);
+  if (net.verdict !== 'pass' && undecided.length > 0) {
+    return { ...base, verdict: 'unknown', via: undecided.map((e) => ({ resource: e.resource, note: 'VPC endpoint' })), reason: `whether ${undecided[0].resource.address} is the ${serviceName} interface endpoint of ${vpcName(subnet)} (service name, type or VPC) is known only after apply` };
+  }
   const disabled = candidates[0];
   const preface = disabled
-    ? `endpoint ${disabled.resource.address} has private_dns_enabled = false, so ${hostOf(endpointService, ctx.region)} resolves to public addresses`
+    ? `endpoint ${disabled.resource.address} has ${disabled.privateDns ? 'private DNS only for inbound resolver endpoints' : 'private_dns_enabled = false'}, so ${hostOf(endpointService, ctx.region)} resolves to public addresses`
     : `there is no ${serviceName} interface endpoint in ${vpcName(subnet)}`;
-  const via: Via[] = [...candidates.map((e) => ({ resource: e.resource, note: 'interface endpoint, private DNS OFF: not used' })), ...net.via];
+  const via: Via[] = [...candidates.map((e) => ({ resource: e.resource, note: 'interface endpoint, private DNS OFF for the VPC: not used' })), ...net.via];
   if (net.verdict === 'pass') return { ...base, verdict: 'pass', via, reason: `${preface}; ${net.reason}` };
   if (net.verdict === 'unknown') return { ...base, verdict: 'unknown', via, reason: `${preface}; ${net.reason}` };
   const zones = [...new Set(ctx.service.subnets.map((s) => s.az ?? '?'))].join(', ');
@@ -269,12 +291,28 @@ export function internetOnlyPath(ctx: PathContext, subnet: Subnet, spec: PathSpe
 /** ECR image layers: the S3 gateway endpoint on the subnet's route table, with a policy allowing the layer bucket. */
 export function s3LayerPath(ctx: PathContext, subnet: Subnet, spec: PathSpec, forbiddenError: string): PathCheck {
   const base = { path: spec.path, title: spec.title, subnet };
+  const layerArn = ecrLayerBucketArn(ctx.region);
+  const layers: PlainRequest = {
+    action: 's3:GetObject',
+    resource: layerArn.replace(/\*$/, 'sha256/layer'),
+    display: layerArn,
+    what: 'ECR image layers',
+    // The layer bucket is AWS's, never in the caller's account (aws:ResourceAccount).
+    context: { 'aws:securetransport': 'true', 'aws:requestedregion': ctx.region, 'aws:principalaccount': ACCOUNT, 'aws:resourceaccount': AWS_OWNED_ACCOUNT },
+    account: ctx.service.stack.account,
+    error: () => forbiddenError,
+  };
+  // An S3 interface endpoint with private DNS for the VPC's clients takes S3's names (the
+  // layer URLs among them) for the whole VPC: the layers come through it, not the gateway.
+  const interfaces = ctx.model.endpoints().filter((e) => e.service === 's3' && e.region === ctx.region && sameVpc(e, subnet) && e.type === 'Interface' && e.privateDns !== false);
+  if (interfaces.some((e) => e.privateDns === undefined || e.inboundResolverOnly !== true)) return interfacePath(ctx, subnet, 's3', { ...spec, requests: [layers] });
   const { table } = ctx.model.routeTableOf(subnet);
   const gateways = ctx.model.endpoints().filter((e) => e.service === 's3' && e.region === ctx.region && sameVpc(e, subnet) && e.type === 'Gateway');
   const associated = table ? gateways.filter((g) => g.routeTables.includes(table)) : [];
-  const layerArn = ecrLayerBucketArn(ctx.region);
   if (associated.length === 0) {
     if (gateways.some((g) => g.unresolved.length > 0)) return { ...base, verdict: 'unknown', via: [], reason: 'the route tables of the S3 gateway endpoint cannot be read before apply' };
+    const undecided = undecidedEndpoints(ctx, subnet, 's3', 'Gateway');
+    if (undecided.length > 0) return { ...base, verdict: 'unknown', via: [], reason: `whether ${undecided[0].resource.address} is the S3 gateway endpoint of ${vpcName(subnet)} (service name, type or VPC) is known only after apply` };
     const tableName = table ? tableLabel(table.resource.values, table.resource.address) : `the route table of ${subnet.label}`;
     const preface = gateways.length > 0 ? `the S3 gateway endpoint ${gateways[0].resource.address} is not associated with ${tableName}` : `there is no S3 gateway endpoint in ${vpcName(subnet)}`;
     const net = internetPath(ctx, subnet);
@@ -288,16 +326,6 @@ export function s3LayerPath(ctx: PathContext, subnet: Subnet, spec: PathSpec, fo
   const gateway = associated[0];
   const via: Via[] = [{ resource: gateway.resource, note: 'S3 gateway endpoint on the route table of the subnet' }];
   // With the endpoint on the route table, every S3 request of the subnet goes through it (even with NAT).
-  const layers: PlainRequest = {
-    action: 's3:GetObject',
-    resource: layerArn.replace(/\*$/, 'sha256/layer'),
-    display: layerArn,
-    what: 'ECR image layers',
-    // The layer bucket is AWS's, never in the caller's account (aws:ResourceAccount).
-    context: { 'aws:securetransport': 'true', 'aws:requestedregion': ctx.region, 'aws:principalaccount': ACCOUNT, 'aws:resourceaccount': AWS_OWNED_ACCOUNT },
-    account: ctx.service.stack.account,
-    error: () => forbiddenError,
-  };
   const decision = endpointPolicyDecision(ctx.model, gateway, [layers]);
   if (decision.verdict === 'unknown') return { ...base, verdict: 'unknown', via, reason: decision.reason ?? 'the endpoint policy is unknown' };
   if (decision.verdict === 'fail') return { ...base, verdict: 'fail', via, reason: `${decision.reason}, where ECR keeps image layers`, awsError: forbiddenError, fix: decision.fix ? [decision.fix] : [] };

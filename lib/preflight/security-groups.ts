@@ -3,7 +3,7 @@
  * to (egress) or from (ingress) a peer given as groups, CIDRs, a prefix list or "the
  * internet". Groups are permissive unions, so one matching rule is enough.
  */
-import { contains, parseCidr } from '../../config/cidr';
+import { Cidr, contains, overlaps, parseCidr } from '../../config/cidr';
 import type { Endpoint, SecurityGroup, SgRule } from './model';
 import type { Target } from './refs';
 import { blocks, list, literalString } from './tf';
@@ -65,25 +65,46 @@ function prefixListIs(target: Target, endpoint: Endpoint): boolean | undefined {
   return undefined;
 }
 
+/** The IPv4 ranges a rule names: its CIDRs and the entries of the prefix lists it names. */
+function rangesOf(rule: SgRule): string[] {
+  return [...rule.cidrs, ...rule.prefixListCidrs];
+}
+
 function matches(rule: SgRule, owner: SecurityGroup, peer: Peer): boolean | undefined {
-  if (peer.internet && rule.cidrs.some(isAnyIpv4)) return true;
+  const ranges = rangesOf(rule);
+  if (peer.internet && ranges.some(isAnyIpv4)) return true;
   if (peer.groups && rule.groups.some((g) => peer.groups!.includes(g))) return true;
   if (peer.groups && rule.self && peer.groups.includes(owner)) return true;
   if (peer.prefixListOf) {
-    if (rule.cidrs.some(isAnyIpv4)) return true;
+    if (ranges.some(isAnyIpv4)) return true;
     const lists = rule.prefixLists.map((t) => prefixListIs(t, peer.prefixListOf!));
     if (lists.includes(true)) return true;
     if (lists.includes(undefined)) return undefined;
   }
-  if (peer.cidrs && peer.cidrs.length > 0 && rule.cidrs.length > 0) {
+  const addresses = peer.internet || (peer.cidrs !== undefined && peer.cidrs.length > 0);
+  if (peer.cidrs && peer.cidrs.length > 0 && ranges.length > 0) {
     if (peer.cidrs.some((c) => c === undefined)) return undefined;
-    if (peer.cidrs.every((c) => rule.cidrs.some((rc) => cidrCovers(rc, c!)))) return true;
+    if (peer.cidrs.every((c) => ranges.some((rc) => cidrCovers(rc, c!)))) return true;
   }
+  // A prefix list whose entries are not known may hold the peer's addresses.
+  if (addresses && !peer.prefixListOf && rule.opaquePrefixLists.length > 0) return undefined;
   return rule.unresolved.length > 0 ? undefined : false;
+}
+
+/** Is `target` covered by the union of `ranges` (rules add up: two /19 rules cover a /18)? */
+function unionCovers(ranges: readonly Cidr[], target: Cidr): boolean {
+  if (ranges.some((r) => contains(r, target))) return true;
+  if (target.prefix >= 32 || !ranges.some((r) => overlaps(r, target))) return false;
+  const half = 2 ** (31 - target.prefix);
+  const low = { ...target, prefix: target.prefix + 1 };
+  const high = { ...low, base: target.base + half };
+  return unionCovers(ranges, low) && unionCovers(ranges, high);
 }
 
 function allowed(groups: readonly SecurityGroup[], direction: 'ingress' | 'egress', peer: Peer, port: number): RuleMatch {
   const hits: SgRule[] = [];
+  // Rules covering the port by address range, for peers no single rule covers.
+  const partial: SgRule[] = [];
   let unknown: string | undefined;
   for (const group of groups) {
     for (const rule of group[direction]) {
@@ -91,11 +112,31 @@ function allowed(groups: readonly SecurityGroup[], direction: 'ingress' | 'egres
       if (port_ === false) continue;
       const match = matches(rule, group, peer);
       if (match === true && port_ === true) hits.push(rule);
-      else if (match !== false) unknown ??= `${rule.resource.address} (${match === undefined ? 'its peer' : 'its ports'} cannot be read before apply)`;
+      else {
+        if (port_ === true && rangesOf(rule).length > 0) partial.push(rule);
+        if (match !== false) unknown ??= `${rule.resource.address} (${match === undefined ? 'its peer' : 'its ports'} cannot be read before apply)`;
+      }
     }
   }
   if (hits.length > 0) return { verdict: 'yes', rules: hits };
+  const union = unionOf(partial, peer);
+  if (union) return { verdict: 'yes', rules: union };
   return unknown ? { verdict: 'unknown', rules: [], unknownBecause: unknown } : { verdict: 'no', rules: [] };
+}
+
+/** The rules whose ranges together cover every CIDR of the peer, or undefined. */
+function unionOf(rules: readonly SgRule[], peer: Peer): SgRule[] | undefined {
+  if (!peer.cidrs || peer.cidrs.length === 0 || rules.length === 0) return undefined;
+  const targets = peer.cidrs.map((c) => (c === undefined ? undefined : parseCidr(c)));
+  if (targets.some((t) => t === undefined)) return undefined;
+  const ranges = rules.flatMap((r) => rangesOf(r).map(parseCidr)).filter((c): c is Cidr => c !== undefined);
+  if (!targets.every((t) => unionCovers(ranges, t!))) return undefined;
+  return rules.filter((r) =>
+    rangesOf(r).some((rc) => {
+      const range = parseCidr(rc);
+      return range !== undefined && targets.some((t) => overlaps(range, t!));
+    }),
+  );
 }
 
 /** Egress from `groups` to `peer` on TCP `port`. */
@@ -116,7 +157,7 @@ export function describeRule(rule: SgRule): string {
     ...rule.ipv6Cidrs,
     ...rule.groups.map((g) => `sg ${g.label}`),
     ...(rule.self ? ['itself'] : []),
-    ...rule.prefixLists.map((t) => (t.kind === 'resource' ? `prefix list of ${t.resource.address}` : t.kind === 'literal' ? String(t.value) : 'a prefix list')),
+    ...rule.prefixLists.map((t) => (t.kind === 'resource' ? `prefix list ${t.resource.type === 'aws_vpc_endpoint' ? 'of ' : ''}${t.resource.address}` : t.kind === 'literal' ? String(t.value) : 'a prefix list')),
   ];
   return `${ports} ${rule.direction === 'ingress' ? 'from' : 'to'} ${peers.join(', ') || 'nothing'}`;
 }
