@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
-import { SecureBucket } from './secure-bucket';
+import { expiringLogsRule, SecureBucket } from './secure-bucket';
 
 export interface ServerAccessLogsProps {
   /** Name of the log bucket to create. */
@@ -35,15 +35,7 @@ export class ServerAccessLogs extends Construct {
       bucketName: props.logBucketName,
       versioned: true,
       preventDestroy: props.preventDestroy,
-      lifecycleRules: [
-        {
-          id: 'expire-access-logs',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          expiration: [{ days: props.expirationDays }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-        },
-      ],
+      lifecycleRules: [expiringLogsRule(props.expirationDays)],
       policyStatements: (bucketArn) => [
         {
           Sid: 'S3ServerAccessLogDelivery',

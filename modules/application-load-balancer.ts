@@ -4,7 +4,7 @@ import { LbListener, LbListenerDefaultAction } from '@cdktf/provider-aws/lib/lb-
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { ALB_TLS_POLICY, ELB_LOG_DELIVERY_ACCOUNTS } from '../config/aws-facts';
-import { SecureBucket } from './secure-bucket';
+import { expiringLogsRule, SecureBucket } from './secure-bucket';
 
 /** Where the load balancer accepts connections from, on one port. */
 export type AlbIngress =
@@ -89,7 +89,9 @@ export class ApplicationLoadBalancer extends Construct {
       const deliveryAccount = ELB_LOG_DELIVERY_ACCOUNTS[region];
       this.accessLogsBucket = new SecureBucket(this, 'access-logs', {
         bucketName: props.accessLogs.bucketName,
-        lifecycleRules: [{ id: 'expire-access-logs', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.accessLogs.expirationDays }] }],
+        // Versioned (S3.14); noncurrent versions expire too.
+        versioned: true,
+        lifecycleRules: [expiringLogsRule(props.accessLogs.expirationDays)],
         policyStatements: (bucketArn) => [
           {
             Sid: 'ElbLogDelivery',

@@ -6,7 +6,7 @@ import { CloudfrontDistribution, CloudfrontDistributionOrigin } from '@cdktf/pro
 import { CloudfrontResponseHeadersPolicy } from '@cdktf/provider-aws/lib/cloudfront-response-headers-policy';
 import { CloudfrontVpcOrigin } from '@cdktf/provider-aws/lib/cloudfront-vpc-origin';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { SecureBucket } from './secure-bucket';
+import { expiringLogsRule, SecureBucket } from './secure-bucket';
 
 /** AWS-managed CloudFront policies (ids are global constants; no look-up needed). */
 export const MANAGED_POLICIES = {
@@ -161,7 +161,9 @@ export class CloudfrontEdge extends Construct {
       this.accessLogsBucket = new SecureBucket(this, 'access-logs', {
         bucketName: props.accessLogs.bucketName,
         objectOwnership: 'BucketOwnerPreferred',
-        lifecycleRules: [{ id: 'expire-access-logs', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days: props.accessLogs.expirationDays }] }],
+        // Versioned (S3.14); noncurrent versions expire too.
+        versioned: true,
+        lifecycleRules: [expiringLogsRule(props.accessLogs.expirationDays)],
       });
       loggingBucket = this.accessLogsBucket.bucket.bucketDomainName;
     }

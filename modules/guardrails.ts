@@ -12,8 +12,17 @@
  *  - `container-root-user`      a container that runs as root, or as the image's default user (ECS.4); the one
  *                               exception is the shape of the scratch init container (see rootInitShape)
  *
+ * and one rule per further security control, in small files by area under guardrails/:
+ * network.ts (open ingress, SSH/RDP, task egress, default groups, public subnets, flow logs),
+ * ecs.ts (privileged, read-only root, logging, platform version, Container Insights),
+ * load-balancers.ts (HTTP redirect, invalid headers, desync), storage.ts (S3, ECR, DynamoDB),
+ * iam.ts (wildcard actions and resources, admin policies, open trust), platform.ts
+ * (credentials in provider/backend blocks, KMS rotation, log retention, CloudFront, WAF),
+ * readable.ts (policies and container definitions must be JSON the rules can read).
+ * GUARDRAIL_RULES below lists them all, each with its control.
+ *
  * How they see escape hatches: a cdktf Aspect on every stack (added by BaseStack) records
- * what each element will synthesize, `element.toTerraform()` with tokens resolved: that is
+ * every element; when the rules run, each one's synthesized form is read, `element.toTerraform()` with tokens resolved: that is
  * the element's attributes deep-merged with its `addOverride` raw overrides, so a property
  * set in code and an override look the same. The rules then run once over every stack, at
  * App validation (after all stacks are visited), so every violation of the app is reported
@@ -27,22 +36,61 @@
  */
 import { App, Aspects, DefaultTokenResolver, IAspect, StringConcat, TerraformElement, TerraformResource, TerraformStack, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { isWildcardAction, policyStatements } from '../lib/preflight/iam';
 import { Model } from '../lib/preflight/model';
 import { Resolver } from '../lib/preflight/refs';
 import { stackFromJson } from '../lib/preflight/read-synth';
 import { block, blocks, isRecord, Json, list, literalBool, literalString, TfResource, TfStack } from '../lib/preflight/tf';
+import { RuleContext } from './guardrails/context';
+import { ecsRules } from './guardrails/ecs';
+import { iamRules } from './guardrails/iam';
+import { loadBalancerRules } from './guardrails/load-balancers';
+import { networkRules } from './guardrails/network';
+import { platformRules } from './guardrails/platform';
+import { readableRules } from './guardrails/readable';
+import { storageRules } from './guardrails/storage';
 
 export const GUARDRAIL_RULES = {
   'ecs-public-ip': 'ECS services give their tasks no public IP (Security Hub ECS.2): tasks stay in private subnets behind the load balancer',
   'task-sg-open-ingress': 'security groups of ECS tasks admit nothing from 0.0.0.0/0 or ::/0: only the load balancer or calling services',
   'endpoint-private-dns': 'interface VPC endpoints have private DNS on; without it the AWS service names resolve to public addresses and tasks without NAT fail to start',
-  'https-tls-policy': 'HTTPS and TLS listeners use a TLS 1.2+ security policy (ELB.17), e.g. ELBSecurityPolicy-TLS13-1-2-2021-06',
+  'https-tls-policy': 'HTTPS and TLS listeners use a recommended TLS 1.3 family security policy (ELB.17), e.g. ELBSecurityPolicy-TLS13-1-2-2021-06',
   'bucket-public-access-block': 'every S3 bucket has a public access block with all four settings true (S3.8)',
   'iam-wildcard-action': 'IAM Allow statements name their actions: no "*", no "<service>:*", no NotAction',
   'plain-secret-env': 'container definitions carry no secret in plain environment variables (ECS.8): use `secrets` (Secrets Manager / SSM)',
   'container-root-user':
     'containers run as a named non-root user (ECS.4); only an init container may run as root: non-essential, no port mappings, read-only root filesystem, every capability dropped, awaited by an essential container',
+  'container-privileged': 'no container is privileged (ECS.4)',
+  'container-readonly-root': 'containers have a read-only root filesystem (ECS.5), except in a service opened to ECS Exec',
+  'container-logging': 'every container sends its logs somewhere: logConfiguration with a logDriver (ECS.9)',
+  'ecs-platform-version': 'Fargate services run the latest platform version: unset or LATEST (ECS.10)',
+  'ecs-container-insights': 'ECS clusters have Container Insights on (ECS.12)',
+  'sg-open-ingress': 'no security group admits 0.0.0.0/0 or ::/0, except an internet-facing load balancer on tcp 80 and 443',
+  'sg-admin-ports': 'no security group admits SSH (22) or RDP (3389), from anywhere',
+  'task-sg-open-egress': 'task security groups send no traffic of every protocol, and nothing to 0.0.0.0/0 or ::/0 but tcp 443',
+  'default-sg-closed': 'every VPC manages its default security group, with no rules (EC2.2)',
+  'vpc-flow-logs': 'every VPC has flow logs (EC2.6)',
+  'subnet-public-ip': 'subnets do not assign public IPs at launch (EC2.15); only subnets holding nothing but internet-facing load balancers may',
+  'http-redirect': 'HTTP listeners of a load balancer that has HTTPS redirect to HTTPS, rules included (ELB.1)',
+  'alb-drop-invalid-headers': 'application load balancers drop invalid header fields (ELB.4)',
+  'alb-desync-mitigation': 'application load balancers mitigate desync attacks in defensive or strictest mode (ELB.12)',
+  'bucket-public-policy': 'no bucket policy allows everyone ("*" or NotPrincipal)',
+  'bucket-public-acl': 'no bucket has a public ACL',
+  'bucket-tls-only': 'every bucket policy denies requests without TLS (S3.5)',
+  'bucket-acls-disabled': 'buckets have ACLs off, BucketOwnerEnforced (S3.12); only a CloudFront standard log bucket may use BucketOwnerPreferred',
+  'bucket-versioning': 'every bucket is versioned (S3.14)',
+  'ecr-scan-on-push': 'ECR repositories scan images on push (ECR.1)',
+  'ecr-immutable-tags': 'ECR repositories have immutable tags (ECR.2)',
+  'ecr-lifecycle-policy': 'ECR repositories have a lifecycle policy (ECR.3)',
+  'dynamodb-pitr': 'DynamoDB tables have point-in-time recovery (DynamoDB.2)',
+  'iam-wildcard-resource': 'identity policies name their resources: "*" only for actions without resource-level permissions, no NotResource',
+  'iam-admin-policy': 'no AWS managed administrator, power user or *FullAccess policy is attached',
+  'iam-open-trust': 'no role trust policy lets everyone ("*" or NotPrincipal) assume it',
+  'no-static-credentials': 'provider, backend and remote-state blocks carry no credentials (access_key, secret_key, token, profile, credentials files)',
+  'kms-key-rotation': 'symmetric KMS keys rotate (KMS.4)',
+  'log-retention': 'every log group has a retention period',
+  'cloudfront-viewer-https': 'CloudFront serves viewers over HTTPS (redirect-to-https or https-only) with TLS 1.2+ on its own certificate',
+  'waf-attached': 'a web ACL the stack creates stays attached to what it protects',
+  'unreadable-document': 'IAM policies and container definitions are JSON the guardrails can read, not Terraform expressions',
 } as const;
 
 export type GuardrailRule = keyof typeof GUARDRAIL_RULES;
@@ -104,21 +152,40 @@ export function suppressGuardrail(resource: TerraformResource, rule: GuardrailRu
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
-/** Stack JSON documents, assembled from the elements' `toTerraform()`, per app. */
+/**
+ * Stack JSON documents, assembled from the elements' `toTerraform()`, per app. The elements
+ * are read when the rules run (app validation), not when the Aspect visits them, so an
+ * Aspect that runs after this one (added later, or on the same node) and mutates a resource
+ * is seen too.
+ */
 class Collector {
-  private readonly docs = new Map<string, Json>();
+  private readonly elements: [TerraformStack, TerraformElement][] = [];
+  private readonly seen = new Set<TerraformElement>();
 
   add(stack: TerraformStack, element: TerraformElement): void {
-    const raw = element.toTerraform() as unknown;
-    if (!relevant(raw)) return;
-    const fragment = Tokenization.resolve(raw, { scope: stack, preparing: false, resolver: RESOLVER }) as unknown;
-    const name = stack.node.path;
-    const doc = this.docs.get(name) ?? {};
-    this.docs.set(name, deepMerge(doc, fragment) as Json);
+    if (this.seen.has(element)) return;
+    this.seen.add(element);
+    this.elements.push([stack, element]);
   }
 
   stacks(): TfStack[] {
-    return [...this.docs.entries()].map(([name, json]) => stackFromJson(name, json));
+    const docs = new Map<string, Json>();
+    for (const [stack, element] of this.elements) {
+      const raw = element.toTerraform() as unknown;
+      if (!relevant(raw)) continue;
+      const fragment = Tokenization.resolve(raw, { scope: stack, preparing: false, resolver: RESOLVER }) as unknown;
+      const name = stack.node.path;
+      const doc = docs.get(name) ?? {};
+      const merged = deepMerge(doc, fragment) as Json;
+      // Each provider element writes `{provider: {aws: [its block]}}`: keep every block (aliases too), not the last.
+      if (isRecord(fragment) && isRecord(fragment.provider) && isRecord(doc.provider)) {
+        const providers: Json = { ...doc.provider };
+        for (const [type, configs] of Object.entries(fragment.provider)) providers[type] = [...list(providers[type]), ...list(configs)];
+        merged.provider = providers;
+      }
+      docs.set(name, merged);
+    }
+    return [...docs.entries()].map(([name, json]) => stackFromJson(name, json));
   }
 }
 
@@ -144,6 +211,32 @@ const RULE_TYPES = new Set([
   'random_password',
   'aws_iam_policy_document',
   'terraform_remote_state',
+  'aws_vpc',
+  'aws_subnet',
+  'aws_flow_log',
+  'aws_ecs_cluster',
+  'aws_lb',
+  'aws_alb',
+  'aws_lb_listener_rule',
+  'aws_alb_listener_rule',
+  'aws_s3_bucket_policy',
+  'aws_s3_bucket_acl',
+  'aws_s3_bucket_ownership_controls',
+  'aws_s3_bucket_versioning',
+  'aws_ecr_repository',
+  'aws_ecr_lifecycle_policy',
+  'aws_dynamodb_table',
+  'aws_iam_role_policy_attachment',
+  'aws_iam_user_policy_attachment',
+  'aws_iam_group_policy_attachment',
+  'aws_iam_policy_attachment',
+  'aws_iam_role_policy_attachments_exclusive',
+  'aws_iam_role',
+  'aws_kms_key',
+  'aws_cloudwatch_log_group',
+  'aws_cloudfront_distribution',
+  'aws_wafv2_web_acl',
+  'aws_wafv2_web_acl_association',
 ]);
 
 /**
@@ -153,7 +246,8 @@ const RULE_TYPES = new Set([
  */
 function relevant(fragment: unknown): boolean {
   if (!isRecord(fragment)) return false;
-  if (fragment.output !== undefined || fragment.locals !== undefined) return true;
+  // Outputs and locals (references), providers and the backend (credentials).
+  if (fragment.output !== undefined || fragment.locals !== undefined || fragment.provider !== undefined || fragment.terraform !== undefined) return true;
   for (const key of ['resource', 'data'] as const) {
     const byType = fragment[key];
     if (!isRecord(byType)) continue;
@@ -256,50 +350,7 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
     if (policy !== undefined && literalString(policy) === undefined) continue;
     const name = literalString(policy);
     if (name === undefined) report('https-tls-policy', listener, `${protocol} listener without ssl_policy: AWS then applies its default policy (ELBSecurityPolicy-2016-08 through the API), which allows TLS 1.0 and 1.1`);
-    else if (!STRONG_TLS_POLICY.test(name)) report('https-tls-policy', listener, `${protocol} listener with ssl_policy = "${name}", which is not a TLS 1.2+ policy`);
-  }
-
-  // bucket-public-access-block
-  const accountBlock = ofType('aws_s3_account_public_access_block').some((b) => FOUR_BLOCKS.every((k) => literalBool(b.values[k]) === true));
-  const accessBlocks = ofType('aws_s3_bucket_public_access_block');
-  for (const bucket of ofType('aws_s3_bucket')) {
-    const name = literalString(bucket.values.bucket);
-    const matching = accessBlocks.filter((b) => {
-      if (name !== undefined && literalString(b.values.bucket) === name) return true;
-      return model.resolver.resource(model.scope(b), b.values.bucket, 'aws_s3_bucket') === bucket;
-    });
-    if (matching.length === 0) {
-      if (!accountBlock) report('bucket-public-access-block', bucket, `bucket ${name ?? bucket.address} has no aws_s3_bucket_public_access_block`);
-      continue;
-    }
-    for (const pab of matching) {
-      const off = FOUR_BLOCKS.filter((k) => literalBool(pab.values[k], false) === false);
-      if (off.length > 0 && !accountBlock) report('bucket-public-access-block', pab, `the public access block of bucket ${name ?? bucket.address} leaves ${off.map((k) => `${k} = false`).join(', ')}`);
-    }
-  }
-
-  // iam-wildcard-action
-  for (const resource of managed) {
-    for (const [attribute, text] of policyAttributes(resource)) {
-      const statements = policyStatements(text);
-      if (!statements) continue;
-      statements.forEach((s, i) => {
-        if (s.effect !== 'Allow') return;
-        const label = `${attribute} statement ${s.sid ? `"${s.sid}"` : `#${i + 1}`}`;
-        const wild = (s.actions ?? []).filter(isWildcardAction);
-        if (wild.length > 0) report('iam-wildcard-action', resource, `${label} allows ${wild.map((a) => `"${a}"`).join(', ')}`);
-        if (s.notActions) report('iam-wildcard-action', resource, `${label} allows everything except NotAction ${JSON.stringify(s.notActions)}`);
-      });
-    }
-  }
-  for (const doc of stacks.flatMap((s) => s.resources.filter((r) => r.mode === 'data' && r.type === 'aws_iam_policy_document'))) {
-    blocks(doc.values.statement).forEach((s, i) => {
-      if ((literalString(s.effect) ?? 'Allow') !== 'Allow') return;
-      const wild = list(s.actions).filter((a): a is string => typeof a === 'string' && isWildcardAction(a));
-      const label = `statement ${literalString(s.sid) ? `"${literalString(s.sid)}"` : `#${i + 1}`}`;
-      if (wild.length > 0) report('iam-wildcard-action', doc, `${label} allows ${wild.map((a) => `"${a}"`).join(', ')}`);
-      if (s.not_actions !== undefined) report('iam-wildcard-action', doc, `${label} allows everything except not_actions`);
-    });
+    else if (!STRONG_TLS_POLICY.test(name)) report('https-tls-policy', listener, `${protocol} listener with ssl_policy = "${name}", which is not a TLS 1.3 family policy (ELB.17: e.g. ELBSecurityPolicy-TLS13-1-2-2021-06)`);
   }
 
   // plain-secret-env
@@ -333,6 +384,15 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
     }
   }
 
+  const ctx: RuleContext = { stacks, model, managed, ofType, report };
+  networkRules(ctx, taskGroups);
+  ecsRules(ctx, (taskDefinition) => parseContainers(taskDefinition.values.container_definitions) ?? []);
+  loadBalancerRules(ctx);
+  storageRules(ctx);
+  iamRules(ctx);
+  platformRules(ctx);
+  readableRules(ctx);
+
   const violations: Violation[] = [];
   const suppressed: Suppression[] = [];
   for (const f of found) {
@@ -344,15 +404,22 @@ export function checkGuardrails(stacks: readonly TfStack[]): { violations: Viola
   return { violations: dedupe(violations), suppressed: dedupe(suppressed) };
 }
 
-/** ELB security policies that allow only TLS 1.2 and newer. */
-export const STRONG_TLS_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
+/**
+ * The ELB security policies ELB.17 recommends: the TLS 1.3 families (TLS 1.2 at least, TLS 1.3
+ * offered; `-Res-`, `-Ext1-`, `-Ext2-`, FIPS and post-quantum variants). The older TLS 1.2-only
+ * policies (`ELBSecurityPolicy-TLS-1-2-*`, `-FS-1-2-*`) keep CBC ciphers and fail the control.
+ */
+export const STRONG_TLS_POLICY = /^ELBSecurityPolicy-TLS13-1-[23]-/;
 
-const FOUR_BLOCKS = ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'];
-
-const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL)/i;
+const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
+/** A reference to where a secret is kept, not the secret: a Secrets Manager, SSM or KMS ARN. */
+const SECRET_STORE_ARN = /^arn:aws[\w-]*:(secretsmanager|ssm|kms):/;
 const SECRET_VALUES: [RegExp, string][] = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'its value is an AWS access key id'],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'its value is a private key'],
+  [/\bgh[pousr]_[A-Za-z0-9]{36}\b/, 'its value is a GitHub token'],
+  [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, 'its value is a Slack token'],
+  [/\b[sr]k_live_[0-9A-Za-z]{10,}/, 'its value is a live API key'],
 ];
 const SECRET_SOURCES: Record<string, string> = {
   aws_secretsmanager_secret_version: 'secret_string',
@@ -369,7 +436,7 @@ function secretLooking(model: Model, taskDefinition: TfResource, name: string, v
       return `its value is ${part.target.resource.address}.${part.target.attribute}`;
     }
   }
-  if (SECRET_NAME.test(name) && value !== '' && !value.startsWith('arn:')) return 'its name says it holds a secret';
+  if (SECRET_NAME.test(name) && value !== '' && !SECRET_STORE_ARN.test(value)) return 'its name says it holds a secret';
   return undefined;
 }
 
@@ -406,18 +473,6 @@ function parseContainers(value: unknown): Json[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Attributes of a resource holding a JSON policy document: `policy`, `*_policy`, `policy_document`, inline_policy blocks. */
-function policyAttributes(resource: TfResource): [string, string][] {
-  const out: [string, string][] = [];
-  for (const [key, value] of Object.entries(resource.values)) {
-    if (typeof value === 'string' && (key === 'policy' || key.endsWith('_policy') || key === 'policy_document') && value.trimStart().startsWith('{')) out.push([key, value]);
-  }
-  blocks(resource.values.inline_policy).forEach((inline, i) => {
-    if (typeof inline.policy === 'string') out.push([`inline_policy[${i}].policy`, inline.policy]);
-  });
-  return out;
 }
 
 function suppressionOf(resource: TfResource, rule: GuardrailRule): string | undefined {

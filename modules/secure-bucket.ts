@@ -51,6 +51,18 @@ export interface SecureBucketProps {
   readonly objectOwnership?: 'BucketOwnerEnforced' | 'BucketOwnerPreferred';
 }
 
+/** Days a replaced or expired log object is kept as a noncurrent version of a versioned log bucket. */
+export const NONCURRENT_LOG_DAYS = 30;
+
+/**
+ * The lifecycle rule of a versioned log bucket: objects expire after `days`, and the
+ * noncurrent versions that expiry (or an overwrite) leaves behind after NONCURRENT_LOG_DAYS,
+ * so versioning (S3.14) does not keep logs forever.
+ */
+export function expiringLogsRule(days: number): S3BucketLifecycleConfigurationRule {
+  return { id: 'expire-access-logs', status: 'Enabled', filter: [{ prefix: '' }], expiration: [{ days }], noncurrentVersionExpiration: [{ noncurrentDays: NONCURRENT_LOG_DAYS }] };
+}
+
 /**
  * An S3 bucket with the controls scanners expect (Security Hub S3.5/S3.8/S3.12/S3.14): all four public-access
  * blocks (S3.8), `BucketOwnerEnforced` ownership, so ACLs are off (S3.12; unless a log

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import type { ResolvedConfig, ResolvedEnvironment } from '../config/validate';
+import { suppressGuardrail } from '../modules/guardrails';
 import { LogsKey } from '../modules/logs-key';
 import { PrivateVpc } from '../modules/private-vpc';
 import { VpcEndpoints } from '../modules/vpc-endpoints';
@@ -62,6 +63,12 @@ export class NetworkStack extends BaseStack {
         kmsKey: this.logsKey && { arn: this.logsKey.key.arn, ready: this.logsKey.policy },
       });
     }
+    // Flow logs off, or of accepted traffic only, is a configuration choice, not an escape
+    // hatch: the guardrail accepts it with the key as the reason, written into the JSON and
+    // printed by the synth.
+    const flowLogsKey = `environments.${env.name}.network.flowLogs`;
+    if (!net.flowLogs.enabled) suppressGuardrail(this.vpc.vpc, 'vpc-flow-logs', `${flowLogsKey}.enabled is false in the configuration`);
+    else if (net.flowLogs.trafficType === 'ACCEPT') suppressGuardrail(this.vpc.vpc, 'vpc-flow-logs', `${flowLogsKey}.trafficType is ACCEPT in the configuration (rejected traffic is not logged)`);
 
     const outputs: Record<string, { value: unknown; description: string }> = {
       vpc_id: { value: this.vpc.vpc.id, description: 'VPC id' },

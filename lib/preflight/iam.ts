@@ -88,7 +88,14 @@ export function evaluate(statements: Statement[], action: string, resource: stri
   return { decision: 'implicit-deny' };
 }
 
-/** A wildcard action in the sense of the guardrail: `*` or `<service>:*`. */
+/**
+ * A wildcard action in the sense of the guardrail: `*`, a wildcard service (`*:*`, `s*:Get*`)
+ * or every action of a service (`<service>:*`, `s3:**`, `s3:?*`). A prefix such as `s3:Get*` names a family of actions and is allowed.
+ */
 export function isWildcardAction(action: string): boolean {
-  return action.trim() === '*' || /^[a-z0-9-]+:\*$/i.test(action.trim());
+  const text = action.trim();
+  if (/^[*?]+$/.test(text)) return true;
+  const colon = text.indexOf(':');
+  if (colon < 0) return false;
+  return /[*?]/.test(text.slice(0, colon)) || /^[*?]+$/.test(text.slice(colon + 1));
 }

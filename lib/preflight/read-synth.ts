@@ -72,6 +72,8 @@ export function stackFromJson(name: string, json: Json): TfStack {
     outputs,
     locals: isRecord(json.locals) ? json.locals : {},
     remoteStates,
+    providers: isRecord(json.provider) ? json.provider : {},
+    backend: isRecord(json.terraform) && isRecord(json.terraform.backend) ? json.terraform.backend : {},
   };
 }
 

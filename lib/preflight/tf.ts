@@ -44,6 +44,10 @@ export interface TfStack {
   readonly locals: Readonly<Record<string, unknown>>;
   /** `terraform_remote_state` data sources: the producer stack each one reads, when known. */
   readonly remoteStates: Readonly<Record<string, RemoteState>>;
+  /** The `provider` blocks by provider name, as written (synthesized JSON only). */
+  readonly providers?: Readonly<Record<string, unknown>>;
+  /** The `terraform.backend` block by backend type (synthesized JSON only). */
+  readonly backend?: Readonly<Record<string, unknown>>;
 }
 
 export interface RemoteState {
