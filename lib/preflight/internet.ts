@@ -17,10 +17,10 @@ export interface InternetAccess {
 }
 
 export function internetAccess(model: Model, service: EcsService, subnet: Subnet): InternetAccess {
-  const { table, via: association, note } = model.routeTableOf(subnet);
+  const { table, via: association, note, undecided } = model.routeTableOf(subnet);
   if (!table) {
     return {
-      verdict: note?.includes('not in the loaded stacks') ? 'unknown' : 'no',
+      verdict: undecided ? 'unknown' : 'no',
       via: [],
       reason: `subnet ${subnet.label} uses ${note ?? 'no known route table'}`,
       fix: [`give ${subnet.label} a route table with a 0.0.0.0/0 route to a NAT gateway`],

@@ -12,7 +12,7 @@
 import { prefixListRanges } from './prefix-lists';
 import { Resolver, Scope, Target, targetLiteral } from './refs';
 import { Symbols } from './symbolic';
-import { block, blocks, isRecord, Json, list, literalBool, literalNumber, literalString, TfResource, TfStack, UNKNOWN } from './tf';
+import { block, blocks, configuredValue, isRecord, Json, list, literalBool, literalNumber, literalString, TfResource, TfStack, UNKNOWN } from './tf';
 
 export interface Vpc {
   readonly resource: TfResource;
@@ -401,14 +401,20 @@ export class Model {
   }
 
   /** The route table a subnet uses: its explicit association, else the VPC's main route table (when managed). */
-  routeTableOf(subnet: Subnet): { table?: RouteTable; via?: TfResource; note?: string } {
+  /** `undecided`: which route table the subnet uses is known only after apply. */
+  routeTableOf(subnet: Subnet): { table?: RouteTable; via?: TfResource; note?: string; undecided?: boolean } {
+    let open: TfResource | undefined;
     for (const association of this.resolver.ofType('aws_route_table_association')) {
       const scope = this.scope(association);
+      const targets = this.resolver.resolve(scope, association.values.subnet_id);
+      if (association.values.subnet_id !== undefined && targets.some((t) => t.kind === 'unknown')) open ??= association;
       if (this.resolver.resource(scope, association.values.subnet_id, 'aws_subnet') !== subnet.resource) continue;
       const table = this.resolver.resource(scope, association.values.route_table_id, 'aws_route_table', 'aws_default_route_table');
-      return table ? { table: this.routeTable(table), via: association } : { via: association, note: `route table ${String(association.values.route_table_id)} is not in the loaded stacks` };
+      return table ? { table: this.routeTable(table), via: association } : { via: association, note: `route table ${String(association.values.route_table_id)} is not in the loaded stacks`, undecided: true };
     }
-    if (!subnet.vpc) return { note: 'its VPC is not in the loaded stacks' };
+    // An association whose subnet is known only after apply may be this subnet's.
+    if (open) return { via: open, note: `the route table of ${open.address}, whose subnet is known only after apply`, undecided: true };
+    if (!subnet.vpc) return { note: 'its VPC is not in the loaded stacks', undecided: true };
     for (const main of this.resolver.ofType('aws_main_route_table_association')) {
       if (this.resolver.resource(this.scope(main), main.values.vpc_id, 'aws_vpc') !== subnet.vpc.resource) continue;
       const table = this.resolver.resource(this.scope(main), main.values.route_table_id, 'aws_route_table');
@@ -432,9 +438,9 @@ export class Model {
       const serviceName = literalString(values.service_name);
       const match = serviceName ? /^com\.amazonaws\.([a-z0-9-]+)\.(.+)$/.exec(serviceName) : null;
       const unresolved: string[] = [];
-      const subnets = this.resolver.resources(scope, [...list(values.subnet_ids), ...blocks(values.subnet_configuration).map((c) => c.subnet_id)], 'aws_subnet');
-      const groups = this.resolver.resources(scope, values.security_group_ids, ...SG_TYPES);
-      const tables = this.resolver.resources(scope, values.route_table_ids, 'aws_route_table', 'aws_default_route_table');
+      const subnets = this.resolver.resources(scope, [...list(configuredValue(resource, 'subnet_ids')), ...blocks(values.subnet_configuration).map((c) => c.subnet_id)], 'aws_subnet');
+      const groups = this.resolver.resources(scope, configuredValue(resource, 'security_group_ids'), ...SG_TYPES);
+      const tables = this.resolver.resources(scope, configuredValue(resource, 'route_table_ids'), 'aws_route_table', 'aws_default_route_table');
       for (const u of [...subnets.unresolved, ...groups.unresolved, ...tables.unresolved]) unresolved.push(u.kind === 'unknown' ? u.reason : u.kind === 'literal' ? String(u.value) : u.resource.address);
       const routeTables = tables.found.map((t) => this.routeTable(t));
       for (const association of this.resolver.ofType('aws_vpc_endpoint_route_table_association')) {
@@ -602,7 +608,8 @@ export class Model {
       const hcPort = health?.port;
       return {
         resource,
-        targetType: resource.values.target_type === UNKNOWN ? undefined : (literalString(resource.values.target_type) ?? 'instance'),
+        // Unset: the provider default; an expression: known only after apply.
+        targetType: resource.values.target_type === undefined || resource.values.target_type === null ? 'instance' : literalString(resource.values.target_type),
         port: literalNumber(resource.values.port),
         healthCheckPort: typeof hcPort === 'number' ? String(hcPort) : literalString(hcPort),
       };

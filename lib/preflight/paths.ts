@@ -306,10 +306,11 @@ export function s3LayerPath(ctx: PathContext, subnet: Subnet, spec: PathSpec, fo
   // layer URLs among them) for the whole VPC: the layers come through it, not the gateway.
   const interfaces = ctx.model.endpoints().filter((e) => e.service === 's3' && e.region === ctx.region && sameVpc(e, subnet) && e.type === 'Interface' && e.privateDns !== false);
   if (interfaces.some((e) => e.privateDns === undefined || e.inboundResolverOnly !== true)) return interfacePath(ctx, subnet, 's3', { ...spec, requests: [layers] });
-  const { table } = ctx.model.routeTableOf(subnet);
+  const { table, undecided: tableUndecided } = ctx.model.routeTableOf(subnet);
   const gateways = ctx.model.endpoints().filter((e) => e.service === 's3' && e.region === ctx.region && sameVpc(e, subnet) && e.type === 'Gateway');
   const associated = table ? gateways.filter((g) => g.routeTables.includes(table)) : [];
   if (associated.length === 0) {
+    if (gateways.length > 0 && tableUndecided) return { ...base, verdict: 'unknown', via: [], reason: `the route table of ${subnet.label} is known only after apply` };
     if (gateways.some((g) => g.unresolved.length > 0)) return { ...base, verdict: 'unknown', via: [], reason: 'the route tables of the S3 gateway endpoint cannot be read before apply' };
     const undecided = undecidedEndpoints(ctx, subnet, 's3', 'Gateway');
     if (undecided.length > 0) return { ...base, verdict: 'unknown', via: [], reason: `whether ${undecided[0].resource.address} is the S3 gateway endpoint of ${vpcName(subnet)} (service name, type or VPC) is known only after apply` };

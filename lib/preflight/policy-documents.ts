@@ -8,7 +8,7 @@
 import { policyStatements, Statement } from './iam';
 import type { Model } from './model';
 import type { PolicyInput } from './policy-eval';
-import { blocks, Json, list, literalString, TfResource, UNKNOWN } from './tf';
+import { blocks, configuredValue, Json, list, literalString, TfResource, UNKNOWN } from './tf';
 
 export interface ReadPolicy {
   readonly input?: PolicyInput;
@@ -115,10 +115,10 @@ export function rolePolicies(model: Model, role: TfResource): RolePolicies {
     if (model.resolver.resource(model.scope(owner), value, 'aws_iam_role') === role) return true;
     return roleName !== undefined && (value === roleName || literalString(value)?.endsWith(`:role/${roleName}`) === true);
   };
-  for (const inline of blocks(role.values.inline_policy)) if (inline.policy !== undefined) add(readPolicy(model, role, inline.policy));
+  for (const inline of blocks(configuredValue(role, 'inline_policy'))) if (inline.policy !== undefined) add(readPolicy(model, role, inline.policy));
   for (const policy of model.resolver.ofType('aws_iam_role_policy')) if (isRole(policy, policy.values.role)) add(readPolicy(model, policy, policy.values.policy));
   const managed = (owner: TfResource, arn: unknown) => add(managedPolicy(model, owner, arn));
-  for (const arn of list(role.values.managed_policy_arns)) managed(role, arn);
+  for (const arn of list(configuredValue(role, 'managed_policy_arns'))) managed(role, arn);
   for (const attachment of model.resolver.ofType('aws_iam_role_policy_attachment')) if (isRole(attachment, attachment.values.role)) managed(attachment, attachment.values.policy_arn);
   for (const attachment of model.resolver.ofType('aws_iam_policy_attachment')) {
     if (list(attachment.values.roles).some((r) => isRole(attachment, r))) managed(attachment, attachment.values.policy_arn);

@@ -12,7 +12,7 @@ import type { Container, EcsService, Model } from './model';
 import { rolePolicies } from './policy-documents';
 import { applies } from './policy-eval';
 import { ACCOUNT } from './symbolic';
-import { literalString, TfResource } from './tf';
+import { literalString, TfResource, TfStack } from './tf';
 import { fixOn, PathCheck, worst } from './types';
 
 const ECR_PATH = /^[^/]+\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/;
@@ -38,6 +38,12 @@ export function pullThroughChecks(model: Model, service: EcsService, taskDefinit
     const known = rules.map((r) => literalString(r.values.ecr_repository_prefix)).filter((p): p is string => p !== undefined);
     if (rules.some((r) => literalString(r.values.ecr_repository_prefix) === undefined)) {
       checks.push({ ...base, verdict: 'unknown', via: [], reason: `the prefix of a pull-through cache rule is known only after apply` });
+      continue;
+    }
+    // The rule may live in a stack this one reads (the platform stack) that was not loaded.
+    const missing = rules.length === 0 ? unloadedProducers(model, service.stack) : [];
+    if (missing.length > 0) {
+      checks.push({ ...base, verdict: 'unknown', via: [], reason: `${source.display} is pulled through the ECR pull-through cache; its rule may be in ${missing.join(', ')}, which was not loaded` });
       continue;
     }
     checks.push({
@@ -89,4 +95,11 @@ function intendedPullThrough(model: Model, taskDefinition: TfResource, image: st
     }
   }
   return undefined;
+}
+
+/** The stacks `stack` reads outputs of (terraform_remote_state) that are not loaded. */
+function unloadedProducers(model: Model, stack: TfStack): string[] {
+  return Object.values(stack.remoteStates)
+    .map((state) => state.producer)
+    .filter((producer): producer is string => producer !== undefined && model.resolver.stack(producer) === undefined);
 }

@@ -49,9 +49,18 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
   const prior = new Map<string, Json>();
   collectModuleResources(isRecord(plan.prior_state) && isRecord(plan.prior_state.values) ? plan.prior_state.values.root_module : undefined, prior);
   const unknown = new Map<string, unknown>();
+  // Instances the plan deletes without replacing them: gone after apply.
+  const deleted = new Set<string>();
   for (const change of Array.isArray(plan.resource_changes) ? plan.resource_changes : []) {
-    if (isRecord(change) && typeof change.address === 'string' && isRecord(change.change)) unknown.set(change.address, change.change.after_unknown);
+    if (!isRecord(change) || typeof change.address !== 'string' || !isRecord(change.change)) continue;
+    unknown.set(change.address, change.change.after_unknown);
+    const actions = change.change.actions;
+    if (Array.isArray(actions) && actions.length === 1 && actions[0] === 'delete') deleted.add(change.address);
   }
+  // With planned values, they list every managed instance that exists after apply: a
+  // configured resource without one has `count = 0`, an empty `for_each`, or is being
+  // destroyed. (A plan without them at all is read from the configuration alone.)
+  const hasPlannedValues = isRecord(plan.planned_values) && isRecord(plan.planned_values.root_module);
 
   const resources: TfResource[] = [];
   const remoteStates: Record<string, RemoteState> = {};
@@ -63,9 +72,13 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
       const base = `${prefix}${mode === 'data' ? 'data.' : ''}${config.type}.${config.name}`;
       const fromConfig = expressionsToValues(config.expressions);
       // Instances: `base` itself, or `base[0]`, `base["key"]` with count/for_each.
-      const instances = [...new Set([...planned.keys(), ...prior.keys()])].filter((a) => a === base || (a.startsWith(`${base}[`) && a.indexOf('.', base.length) === -1));
+      // Data sources read at plan time are in the prior state; a managed instance there but
+      // not in the planned values is being deleted.
+      const candidates = mode === 'data' ? [...new Set([...planned.keys(), ...prior.keys()])] : [...planned.keys()];
+      const instances = candidates.filter((a) => !deleted.has(a) && (a === base || (a.startsWith(`${base}[`) && a.indexOf('.', base.length) === -1)));
+      if (instances.length === 0 && hasPlannedValues) continue;
       for (const address of instances.length > 0 ? instances : [base]) {
-        const known = planned.get(address) ?? prior.get(address);
+        const known = planned.get(address) ?? (mode === 'data' ? prior.get(address) : undefined);
         const afterUnknown = unknown.get(address);
         const values = mergeValues(fromConfig, isRecord(known) ? known.values : undefined, afterUnknown) as Json;
         const configured = isRecord(fromConfig) ? fromConfig : {};

@@ -84,6 +84,16 @@ export function isExpression(value: unknown): boolean {
   return typeof value === 'string' && value.includes('${');
 }
 
+/**
+ * An attribute as the configuration sets it: a plan's provider-computed value of an attribute
+ * the configuration leaves unset (known only after apply) reads as unset, as in synthesized
+ * JSON -- e.g. a new gateway endpoint's `subnet_ids`, a new role's `managed_policy_arns`.
+ */
+export function configuredValue(resource: TfResource, attribute: string): unknown {
+  const value = resource.values[attribute];
+  return value === UNKNOWN && resource.computed?.includes(attribute) ? undefined : value;
+}
+
 /** A literal string (no interpolation). */
 export function literalString(value: unknown): string | undefined {
   return typeof value === 'string' && !value.includes('${') ? value : undefined;
