@@ -15,6 +15,7 @@ export type Json = Record<string, any>; // eslint-disable-line @typescript-eslin
 export const PLAN_STACKS = ['dev-network', 'dev-platform', 'dev-web'] as const;
 export type Plans = Record<string, Json>;
 
+const REGION = 'ap-northeast-2';
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'plans');
 const cache: Plans = {};
 
@@ -143,4 +144,59 @@ export function indexResource(plan: Json, address: string, index: number | strin
   };
   plan.configuration = rewrite(plan.configuration);
   return indexed;
+}
+
+/**
+ * The configuration as an HCL one appears in a plan: an expression that makes references
+ * has only `references`, no `constant_value` (cdktf's JSON keeps the `${...}` template).
+ */
+export function asHcl(plan: Json): void {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value === null || typeof value !== 'object') return value;
+    const record = value as Json;
+    if ('references' in record && 'constant_value' in record) return { references: record.references };
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, strip(v)]));
+  };
+  plan.configuration = strip(plan.configuration);
+}
+
+/**
+ * An update plan of stacks that exist: every instance in the prior state with known ids,
+ * every change a no-op (ids and ARNs known, references still in the configuration).
+ */
+export function asApplied(plan: Json): void {
+  const resources = plan.planned_values.root_module.resources as Json[];
+  for (const resource of resources) {
+    const id = `id-${String(resource.name).toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+    resource.values.id ??= id;
+    if (resource.type === 'aws_iam_role') resource.values.arn ??= `arn:aws:iam::123456789012:role/${resource.values.name}`;
+    if (resource.type === 'aws_cloudwatch_log_group') resource.values.arn ??= `arn:aws:logs:${REGION}:123456789012:log-group:${resource.values.name}`;
+    const change = changeOf(plan, resource.address)!;
+    change.change = { actions: ['no-op'], before: resource.values, after: resource.values, after_unknown: {}, before_sensitive: {}, after_sensitive: {} };
+  }
+  plan.prior_state ??= { format_version: '1.0', values: { root_module: { resources: [] } } };
+  plan.prior_state.values.root_module.resources = [...(plan.prior_state.values.root_module.resources ?? []), ...structuredClone(resources)];
+}
+
+/**
+ * The whole stack wrapped in `module "<name>"` (child_modules, module_calls), its outputs
+ * read through the module's outputs as HCL writes them.
+ */
+export function intoModule(plan: Json, name: string): void {
+  const prefix = `module.${name}.`;
+  const planned = plan.planned_values.root_module.resources as Json[];
+  for (const resource of planned) resource.address = `${prefix}${resource.address}`;
+  plan.planned_values.root_module = { child_modules: [{ address: `module.${name}`, resources: planned }] };
+  for (const change of plan.resource_changes as Json[]) {
+    change.address = `${prefix}${change.address}`;
+    change.module_address = `module.${name}`;
+  }
+  const root = plan.configuration.root_module;
+  const outputs = root.outputs ?? {};
+  const moduleOutputs = Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, { expression: (output as Json).expression }]));
+  root.module_calls = { [name]: { source: `./${name}`, module: { resources: root.resources, outputs: moduleOutputs } } };
+  root.resources = (root.resources as Json[]).filter((r) => r.mode === 'data');
+  root.module_calls[name].module.resources = (root.module_calls[name].module.resources as Json[]).filter((r) => r.mode !== 'data');
+  root.outputs = Object.fromEntries(Object.keys(outputs).map((key) => [key, { ...(outputs[key] as Json), expression: { references: [`module.${name}.${key}`, `module.${name}`] } }]));
 }

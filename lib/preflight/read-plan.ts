@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { producerOf } from './read-synth';
-import { awsProviderInfo, isRecord, Json, RemoteState, TfResource, TfStack, UNKNOWN } from './tf';
+import { awsProviderInfo, isRecord, Json, ModuleCall, RemoteState, TfResource, TfStack, UNKNOWN } from './tf';
 
 export class PlanFormatError extends Error {
   constructor(message: string) {
@@ -64,6 +64,7 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
 
   const resources: TfResource[] = [];
   const remoteStates: Record<string, RemoteState> = {};
+  const modules: Record<string, ModuleCall> = {};
   const walk = (module: unknown, prefix: string) => {
     if (!isRecord(module)) return;
     for (const config of Array.isArray(module.resources) ? module.resources : []) {
@@ -92,7 +93,15 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
     }
     if (isRecord(module.module_calls)) {
       for (const [callName, call] of Object.entries(module.module_calls)) {
-        if (isRecord(call)) walk(call.module, `${prefix}module.${callName}.`);
+        if (!isRecord(call)) continue;
+        const childPrefix = `${prefix}module.${callName}.`;
+        const inputs = expressionsToValues(call.expressions);
+        const childOutputs = isRecord(call.module) && isRecord(call.module.outputs) ? call.module.outputs : {};
+        modules[childPrefix] = {
+          inputs: isRecord(inputs) ? inputs : {},
+          outputs: Object.fromEntries(Object.entries(childOutputs).map(([key, output]) => [key, isRecord(output) ? expressionValue(output.expression) : UNKNOWN])),
+        };
+        walk(call.module, childPrefix);
       }
     }
   };
@@ -103,7 +112,7 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
   if (isRecord(rootOutputs)) {
     for (const [key, output] of Object.entries(rootOutputs)) if (isRecord(output)) outputs[key] = expressionValue(output.expression);
   }
-  return { name, environment: info.environment, region: info.region, account: info.account, resources, outputs, locals: {}, remoteStates };
+  return { name, environment: info.environment, region: info.region, account: info.account, resources, outputs, locals: {}, remoteStates, modules };
 }
 
 function providerBlock(aws: unknown): Json {

@@ -144,7 +144,15 @@ export class Resolver {
       const name = traversal.slice('local.'.length);
       return name in stack.locals ? this.resolve(scope, stack.locals[name], depth + 1) : [{ kind: 'unknown', reason: `local.${name}` }];
     }
+    // Inside a module, an input variable is the expression of the module call, evaluated
+    // where the module is called; a module output is the expression in the module (plans).
+    const variable = /^var\.([^.[\]]+)$/.exec(traversal);
+    const call = modulePrefix ? stack?.modules?.[modulePrefix] : undefined;
+    if (variable && call && variable[1] in call.inputs) return this.resolve({ stack: scope.stack, address: modulePrefix.replace(/module\.[^.]+\.$/, '') }, call.inputs[variable[1]], depth + 1);
     if (traversal.startsWith('var.')) return [{ kind: 'unknown', reason: `the input variable ${traversal}` }];
+    const output = /^module\.([^.[\]]+)\.([^.[\]]+)$/.exec(traversal);
+    const child = output ? stack?.modules?.[`${modulePrefix}module.${output[1]}.`] : undefined;
+    if (output && child && output[2] in child.outputs) return this.resolve({ stack: scope.stack, address: `${modulePrefix}module.${output[1]}.` }, child.outputs[output[2]], depth + 1);
     if (traversal.startsWith('module.')) return [{ kind: 'unknown', reason: `the module output ${traversal}` }];
     if (traversal.startsWith('each.') || traversal.startsWith('count.') || traversal.startsWith('path.') || traversal.startsWith('terraform.')) {
       return [{ kind: 'unknown', reason: traversal }];

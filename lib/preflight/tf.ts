@@ -44,10 +44,21 @@ export interface TfStack {
   readonly locals: Readonly<Record<string, unknown>>;
   /** `terraform_remote_state` data sources: the producer stack each one reads, when known. */
   readonly remoteStates: Readonly<Record<string, RemoteState>>;
+  /**
+   * Module calls by the prefix of their resources' addresses (`module.net.`), with their input
+   * expressions (evaluated where the module is called) and output expressions (evaluated in
+   * the module) -- plans only.
+   */
+  readonly modules?: Readonly<Record<string, ModuleCall>>;
   /** The `provider` blocks by provider name, as written (synthesized JSON only). */
   readonly providers?: Readonly<Record<string, unknown>>;
   /** The `terraform.backend` block by backend type (synthesized JSON only). */
   readonly backend?: Readonly<Record<string, unknown>>;
+}
+
+export interface ModuleCall {
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly outputs: Readonly<Record<string, unknown>>;
 }
 
 export interface RemoteState {
