@@ -4,7 +4,7 @@
  * wildcard matching as IAM does it (`*` any run of characters, `?` one character; actions
  * case-insensitively), explicit deny over allow.
  */
-import { isRecord, Json } from './tf';
+import { isRecord, Json, parseTemplateJson } from './tf';
 
 export interface Statement {
   readonly sid?: string;
@@ -26,7 +26,7 @@ export function policyStatements(policy: unknown): Statement[] | undefined {
   let doc: unknown = policy;
   if (typeof policy === 'string') {
     try {
-      doc = JSON.parse(policy);
+      doc = parseTemplateJson(policy);
     } catch {
       return undefined;
     }

@@ -12,7 +12,7 @@
 import { prefixListRanges } from './prefix-lists';
 import { Resolver, Scope, Target, targetLiteral } from './refs';
 import { Symbols } from './symbolic';
-import { block, blocks, configuredValue, isRecord, Json, list, literalBool, literalNumber, literalString, TfResource, TfStack, UNKNOWN } from './tf';
+import { block, blocks, configuredValue, isRecord, Json, list, literalBool, literalNumber, literalString, parseTemplateJson, TfResource, TfStack, UNKNOWN } from './tf';
 
 export interface Vpc {
   readonly resource: TfResource;
@@ -544,7 +544,7 @@ export class Model {
       let parsed: unknown = raw;
       if (typeof raw === 'string') {
         try {
-          parsed = JSON.parse(raw);
+          parsed = parseTemplateJson(raw);
         } catch {
           return { resource, volumes, containersProblem: 'container_definitions is a Terraform expression, not JSON text' };
         }

@@ -143,3 +143,12 @@ export function awsProviderInfo(provider: unknown): { region?: string; environme
     account: pinnedAccountOf({ aws: first }),
   };
 }
+
+/**
+ * JSON text that may hold Terraform interpolations (a policy or container definitions as
+ * cdktf writes them): quotes inside `${...}` (an instance key, `aws_x.y["k"].arn`) belong to
+ * the expression, not to the JSON, so they are escaped before parsing.
+ */
+export function parseTemplateJson(text: string): unknown {
+  return JSON.parse(text.replace(/\$\{[^{}]*\}/g, (expression) => expression.replace(/(?<!\\)"/g, '\\"')));
+}
