@@ -7,6 +7,7 @@
  */
 import { stackFromPlan } from '../lib/preflight/read-plan';
 import {
+  addResource,
   addressOf,
   asApplied,
   asHcl,
@@ -225,5 +226,37 @@ describe('HCL-style configurations and modules', () => {
     };
     expect(run((p) => moduleEndpoint(p, 'Interface')).tally).toEqual({ pass: 13, warn: 0, fail: 0, unknown: 0 });
     expect(run((p) => moduleEndpoint(p, 'Gateway')).verdicts('ecr-dkr')).toEqual(['fail', 'fail']);
+  });
+});
+
+describe('resources added to the real plans', () => {
+  // A network ACL on the private subnets that lets HTTPS in but nothing out.
+  const denyingAcl = (p: Plans) =>
+    addResource(p[NET], 'aws_network_acl', 'private', {
+      vpc_id: `\${${addressOf(p[NET], 'aws_vpc')}.id}`,
+      subnet_ids: [`\${${addressOf(p[NET], 'aws_subnet', /private-a/)}.id}`, `\${${addressOf(p[NET], 'aws_subnet', /private-b/)}.id}`],
+      ingress: [{ rule_no: 100, action: 'allow', protocol: 'tcp', from_port: 443, to_port: 443, cidr_block: '10.10.0.0/16', ipv6_cidr_block: '', icmp_code: 0, icmp_type: 0 }],
+      egress: [],
+    });
+  // An endpoint policy, as its own resource, that denies everything.
+  const denyingPolicy = (p: Plans) =>
+    addResource(p[NET], 'aws_vpc_endpoint_policy', 'deny', {
+      vpc_endpoint_id: `\${${addressOf(p[NET], 'aws_vpc_endpoint', /ecr-api/)}.id}`,
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: '*', Resource: '*' }] }),
+    });
+
+  test('a network ACL letting nothing out of the task subnets: the endpoint paths fail', () => {
+    const { verdicts } = run(denyingAcl);
+    for (const path of ['ecr-api', 'ecr-dkr', 'logs', 's3-layers']) expect(verdicts(path)).toEqual(['fail', 'fail']);
+  });
+
+  test('the same network ACL at count = 0: pass', () => {
+    const { tally: t } = run((p) => deleteResource(p[NET], denyingAcl(p), 'count0'));
+    expect(t).toEqual({ pass: 13, warn: 0, fail: 0, unknown: 0 });
+  });
+
+  test('an aws_vpc_endpoint_policy denying everything: ECR API fails; deleted by the plan: pass', () => {
+    expect(run(denyingPolicy).verdicts('ecr-api')).toEqual(['fail', 'fail']);
+    expect(run((p) => deleteResource(p[NET], denyingPolicy(p), false)).tally).toEqual({ pass: 13, warn: 0, fail: 0, unknown: 0 });
   });
 });

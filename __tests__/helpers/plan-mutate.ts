@@ -200,3 +200,18 @@ export function intoModule(plan: Json, name: string): void {
   root.module_calls[name].module.resources = (root.module_calls[name].module.resources as Json[]).filter((r) => r.mode !== 'data');
   root.outputs = Object.fromEntries(Object.keys(outputs).map((key) => [key, { ...(outputs[key] as Json), expression: { references: [`module.${name}.${key}`, `module.${name}`] } }]));
 }
+
+/**
+ * Adds a resource to be created, as cdktf writes it: `values` are known planned values and
+ * constant expressions (a `${...}` template refers to another resource); `id` and `arn` are
+ * known only after apply. Returns its address.
+ */
+export function addResource(plan: Json, type: string, name: string, values: Json): string {
+  const address = `${type}.${name}`;
+  const known = Object.fromEntries(Object.entries(values).filter(([, v]) => !(typeof v === 'string' && v.includes('${'))));
+  plan.planned_values.root_module.resources.push({ address, mode: 'managed', type, name, provider_name: 'registry.terraform.io/hashicorp/aws', values: known, sensitive_values: {} });
+  const unknown = { id: true, arn: true, ...Object.fromEntries(Object.keys(values).filter((k) => !(k in known)).map((k) => [k, true])) };
+  plan.resource_changes.push({ address, mode: 'managed', type, name, change: { actions: ['create'], before: null, after: known, after_unknown: unknown } });
+  plan.configuration.root_module.resources.push({ address, mode: 'managed', type, name, provider_config_key: 'aws', expressions: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { constant_value: v }])) });
+  return address;
+}
