@@ -71,6 +71,11 @@ describe('resources the plan deletes do not exist after apply', () => {
     expect(verdicts(path)).toEqual(['fail', 'fail']);
   });
 
+  test('an endpoint whose change is a delete is gone, even if planned_values still listed it', () => {
+    const { verdicts } = run((p) => setActions(p[NET], addressOf(p[NET], 'aws_vpc_endpoint', /ecr-api/), ['delete']));
+    expect(verdicts('ecr-api')).toEqual(['fail', 'fail']);
+  });
+
   test('the endpoint security group rule at count = 0: the interface paths fail', () => {
     const { verdicts } = run((p) => deleteResource(p[NET], addressOf(p[NET], 'aws_vpc_security_group_ingress_rule'), 'count0'));
     for (const path of ['ecr-api', 'ecr-dkr', 'logs']) expect(verdicts(path)).toEqual(['fail', 'fail']);
@@ -258,5 +263,27 @@ describe('resources added to the real plans', () => {
   test('an aws_vpc_endpoint_policy denying everything: ECR API fails; deleted by the plan: pass', () => {
     expect(run(denyingPolicy).verdicts('ecr-api')).toEqual(['fail', 'fail']);
     expect(run((p) => deleteResource(p[NET], denyingPolicy(p), false)).tally).toEqual({ pass: 13, warn: 0, fail: 0, unknown: 0 });
+  });
+});
+
+describe('data sources read at plan time (prior_state)', () => {
+  // The task egress rule to S3 names the S3 prefix list through a data source looked up by name.
+  const prefixListByName = (service: string) => (p: Plans) => {
+    const plan = p[WEB];
+    const name = `com.amazonaws.ap-northeast-2.${service}`;
+    const rule = (plan.configuration.root_module.resources as Json[]).find((r) => /to-s3/.test(r.name))!;
+    rule.expressions.prefix_list_id = { references: ['data.aws_ec2_managed_prefix_list.pl.id', 'data.aws_ec2_managed_prefix_list.pl'] };
+    plan.configuration.root_module.resources.push({ address: 'data.aws_ec2_managed_prefix_list.pl', mode: 'data', type: 'aws_ec2_managed_prefix_list', name: 'pl', provider_config_key: 'aws', expressions: { name: { constant_value: name } } });
+    plan.prior_state.values.root_module.resources.push({ address: 'data.aws_ec2_managed_prefix_list.pl', mode: 'data', type: 'aws_ec2_managed_prefix_list', name: 'pl', values: { id: 'pl-0123456789abcdef0', name, entry: [] } });
+    const planned = (plan.planned_values.root_module.resources as Json[]).find((r) => /to-s3/.test(r.address))!;
+    planned.values.prefix_list_id = 'pl-0123456789abcdef0';
+  };
+
+  test('the S3 prefix list looked up by name: pass', () => {
+    expect(run(prefixListByName('s3')).tally).toEqual({ pass: 13, warn: 0, fail: 0, unknown: 0 });
+  });
+
+  test("another service's prefix list: the S3 layers fail", () => {
+    expect(run(prefixListByName('dynamodb')).verdicts('s3-layers')).toEqual(['fail', 'fail']);
   });
 });
