@@ -101,10 +101,17 @@ describe('resources the plan deletes do not exist after apply', () => {
     expect(verdicts('load-balancer')).toEqual(['unknown']);
   });
 
-  test('the network stack destroyed: nothing passes on resources that will be gone', () => {
-    const { tally: t } = run((p) => destroyPlan(p[NET]));
-    expect(t.pass).toBeLessThanOrEqual(1);
-    expect(t.fail + t.unknown).toBeGreaterThan(0);
+  test('the network stack destroyed: the service has no subnets or security groups to place tasks in (fail)', () => {
+    const { verdicts } = run((p) => destroyPlan(p[NET]));
+    expect(verdicts('network')).toEqual(['fail']);
+    // Only the network stack's plan: what it deletes is known, so still a failure.
+    const alone = run((p) => destroyPlan(p[NET]), [NET, WEB]);
+    expect(alone.verdicts('network')).toEqual(['fail']);
+  });
+
+  test('a subnet of the service at count = 0: the service is placed in a subnet that will not exist (fail)', () => {
+    const { verdicts } = run((p) => deleteResource(p[NET], addressOf(p[NET], 'aws_subnet', /private-b/), 'count0'));
+    expect(verdicts('network')).toEqual(['fail']);
   });
 
   test('a destroy plan declares no resources', () => {

@@ -40,6 +40,16 @@ export function analyzeService(model: Model, service: EcsService): ServiceReport
   }
   const ctx: PathContext = { model, service, region };
 
+  if (service.deleted.length > 0) {
+    checks.push({
+      path: 'network',
+      title: 'Subnets and security groups',
+      verdict: 'fail',
+      via: [],
+      reason: `the service is placed in ${service.deleted.join('; ')}: after apply it does not exist, so no task can be placed`,
+      fix: [fixOn(service.resource, 'keep the subnets and security groups the service uses, or move the service to others in the same apply')],
+    });
+  }
   if (service.unresolved.length > 0) {
     checks.push({ path: 'network', title: 'Subnets and security groups', verdict: 'unknown', via: [], reason: `cannot follow ${service.unresolved.join('; ')}` });
   }

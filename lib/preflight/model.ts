@@ -218,6 +218,8 @@ export interface EcsService {
   readonly securityGroups: SecurityGroup[];
   /** Subnets or groups that could not be resolved. */
   readonly unresolved: string[];
+  /** Subnets or groups that the plan deletes: they will not exist after apply. */
+  readonly deleted: string[];
   /** The service has a `network_configuration` (awsvpc, as Fargate requires). */
   readonly awsvpc: boolean;
   readonly assignPublicIp?: boolean;
@@ -494,8 +496,9 @@ export class Model {
       const subnets = this.resolver.resources(scope, network.subnets, 'aws_subnet');
       const groups = this.resolver.resources(scope, network.security_groups, ...SG_TYPES);
       const notLoaded = (u: Target) => (u.kind === 'literal' ? `${u.value} (declared in none of the loaded stacks: give the plan of the stack that creates it too)` : describe(u));
-      for (const u of subnets.unresolved) unresolved.push(`subnet ${notLoaded(u)}`);
-      for (const u of groups.unresolved) unresolved.push(`security group ${notLoaded(u)}`);
+      const deleted: string[] = [];
+      for (const u of subnets.unresolved) (u.kind === 'unknown' && u.deleted ? deleted : unresolved).push(`subnet ${notLoaded(u)}`);
+      for (const u of groups.unresolved) (u.kind === 'unknown' && u.deleted ? deleted : unresolved).push(`security group ${notLoaded(u)}`);
       const taskDefinitionResource = this.resolver.resource(scope, values.task_definition, 'aws_ecs_task_definition');
       const connect = block(values.service_connect_configuration);
       return {
@@ -507,6 +510,7 @@ export class Model {
         subnets: subnets.found.map((s) => this.subnet(s)),
         securityGroups: groups.found.map((g) => this.securityGroup(g)),
         unresolved,
+        deleted,
         awsvpc: networkBlock !== undefined,
         assignPublicIp: literalBool(network.assign_public_ip, false),
         exec: literalBool(values.enable_execute_command, false),

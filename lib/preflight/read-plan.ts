@@ -65,6 +65,7 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
   const resources: TfResource[] = [];
   const remoteStates: Record<string, RemoteState> = {};
   const modules: Record<string, ModuleCall> = {};
+  const gone: string[] = [];
   const walk = (module: unknown, prefix: string) => {
     if (!isRecord(module)) return;
     for (const config of Array.isArray(module.resources) ? module.resources : []) {
@@ -77,7 +78,10 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
       // not in the planned values is being deleted.
       const candidates = mode === 'data' ? [...new Set([...planned.keys(), ...prior.keys()])] : [...planned.keys()];
       const instances = candidates.filter((a) => !deleted.has(a) && (a === base || (a.startsWith(`${base}[`) && a.indexOf('.', base.length) === -1)));
-      if (instances.length === 0 && hasPlannedValues) continue;
+      if (instances.length === 0 && hasPlannedValues) {
+        gone.push(base);
+        continue;
+      }
       for (const address of instances.length > 0 ? instances : [base]) {
         const known = planned.get(address) ?? (mode === 'data' ? prior.get(address) : undefined);
         const afterUnknown = unknown.get(address);
@@ -112,7 +116,7 @@ export function stackFromPlan(plan: unknown, fallbackName: string, source = 'pla
   if (isRecord(rootOutputs)) {
     for (const [key, output] of Object.entries(rootOutputs)) if (isRecord(output)) outputs[key] = expressionValue(output.expression);
   }
-  return { name, environment: info.environment, region: info.region, account: info.account, resources, outputs, locals: {}, remoteStates, modules };
+  return { name, environment: info.environment, region: info.region, account: info.account, resources, outputs, locals: {}, remoteStates, modules, deleted: gone };
 }
 
 function providerBlock(aws: unknown): Json {

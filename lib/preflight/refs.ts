@@ -10,7 +10,7 @@ import { TfResource, TfStack, UNKNOWN } from './tf';
 export type Target =
   | { readonly kind: 'resource'; readonly resource: TfResource; readonly attribute?: string }
   | { readonly kind: 'literal'; readonly value: string | number | boolean }
-  | { readonly kind: 'unknown'; readonly reason: string };
+  | { readonly kind: 'unknown'; readonly reason: string; readonly deleted?: boolean };
 
 /** Where an expression is evaluated: a stack, and a module path inside it (`module.x.`). */
 export interface Scope {
@@ -163,6 +163,7 @@ export class Resolver {
     const address = `${modulePrefix}${data ?? ''}${type}.${name}${instance ?? ''}`;
     const direct = this.byAddress.get(`${scope.stack}|${address}`);
     const found = direct ? [direct] : (this.byInstanceBase.get(`${scope.stack}|${address}`) ?? []);
+    if (found.length === 0 && stack?.deleted?.includes(address)) return [{ kind: 'unknown', reason: `${address} of ${scope.stack}, which the plan deletes`, deleted: true }];
     if (found.length === 0) return [{ kind: 'unknown', reason: `${address}, which is not declared in ${scope.stack}` }];
     const targets: Target[] = found.map((resource) => ({ kind: 'resource', resource, attribute }));
     return index === undefined ? targets : targets.slice(0, 1);

@@ -50,6 +50,8 @@ export interface TfStack {
    * the module) -- plans only.
    */
   readonly modules?: Readonly<Record<string, ModuleCall>>;
+  /** Configured resources with no instance after apply (the plan deletes them) -- plans only. */
+  readonly deleted?: readonly string[];
   /** The `provider` blocks by provider name, as written (synthesized JSON only). */
   readonly providers?: Readonly<Record<string, unknown>>;
   /** The `terraform.backend` block by backend type (synthesized JSON only). */
