@@ -25,7 +25,7 @@ import { ServiceStack } from './stacks/service-stack';
 import { synthesizeAtomically, WorkingStateError } from './lib/synth/atomic';
 import { StateStack } from './terraform-state/state-stack';
 import { copyLockFiles } from './lib/terraform/locks';
-import { GuardrailError } from './modules/guardrails';
+import { GuardrailError, GUARDRAILS_ON_OUTPUT } from './modules/guardrails';
 import { checkSynthesized, PreflightError } from './lib/preflight/synth-check';
 
 /** Adds the stacks of the configuration to `app`, in dependency order. */
@@ -77,7 +77,8 @@ export function runSynth(env: NodeJS.ProcessEnv, stderr: { write(text: string): 
     synthesizeAtomically(
       outdir,
       (tmpdir) => {
-        const app = new App({ outdir: tmpdir });
+        // checkSynthesized below runs the guardrails on the final JSON: not twice.
+        const app = new App({ outdir: tmpdir, context: { [GUARDRAILS_ON_OUTPUT]: true } });
         buildApp(app, config);
         app.synth();
         stacks = app.node.children.filter((c) => c instanceof TerraformStack).length;

@@ -23,7 +23,7 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { buildApp } from '../main';
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from '../config/load';
-import { addGuardrails, checkGuardrails, GuardrailError, GuardrailRule, STRONG_TLS_POLICY, suppressGuardrail, Violation } from '../modules/guardrails';
+import { addGuardrails, checkGuardrails, GuardrailError, GuardrailRule, GUARDRAILS_ON_OUTPUT, STRONG_TLS_POLICY, suppressGuardrail, Violation } from '../modules/guardrails';
 import { readSynthesized } from '../lib/preflight/read-synth';
 import { checkSynthesized } from '../lib/preflight/synth-check';
 import { configFrom, defaultConfigData } from './helpers/synth';
@@ -310,6 +310,38 @@ describe('reporting and suppression', () => {
     expect(error).toBeInstanceOf(GuardrailError);
     expect((error as Error).message).toMatch(/^2 guardrail violations: a secure default was broken:\n {2}- \[one\/service\] ecs-public-ip: .*\n {2}- \[two\/service\] ecs-public-ip: /);
     expect((error as Error).message).toContain("suppressGuardrail(resource, '<rule>', '<why>')");
+  });
+
+  test('an app whose synth checks the final JSON (GUARDRAILS_ON_OUTPUT) skips the Aspect pass; the JSON check reports the same violations and paths', () => {
+    const build = (app: App) => {
+      for (const name of ['one', 'two']) {
+        const stack = new TerraformStack(app, name);
+        new AwsProvider(stack, 'aws', { region: 'ap-northeast-2' });
+        addGuardrails(stack);
+        service(stack, [], true);
+      }
+    };
+    const plain = new App({ outdir: outdir() });
+    build(plain);
+    let aspect: unknown;
+    try {
+      plain.synth();
+    } catch (e) {
+      aspect = e;
+    }
+    expect(aspect).toBeInstanceOf(GuardrailError);
+
+    const checked = new App({ outdir: outdir(), context: { [GUARDRAILS_ON_OUTPUT]: true } });
+    build(checked);
+    expect(() => checked.synth()).not.toThrow();
+    let output: unknown;
+    try {
+      checkSynthesized(checked.outdir);
+    } catch (e) {
+      output = e;
+    }
+    expect(output).toBeInstanceOf(GuardrailError);
+    expect((output as GuardrailError).message).toBe((aspect as GuardrailError).message);
   });
 
   test('a suppression with a reason lets synth pass, is written into the JSON, and covers only its rule', () => {

@@ -131,12 +131,29 @@ type Element = { readonly kind: 'star' } | { readonly kind: 'seg' } | { readonly
 /** Characters an ARN segment (an account id) cannot contain. */
 const SEPARATORS = new Set([':', '/']);
 
+/** globMatch's answers so far, by flag, pattern and value; bounded, so a long-lived process stays small. */
+const GLOB_MATCHES = new Map<string, Match>();
+const GLOB_MATCHES_MAX = 100_000;
+
 /**
  * IAM wildcard match (`*` any run, `?` one character) of a pattern against a value, both
  * possibly symbolic: `yes` when it matches whatever the tokens turn out to be, `no` when
  * it cannot match, `maybe` otherwise.
  */
 export function globMatch(pattern: string, value: string, caseInsensitive = false): Match {
+  // A pure function of its arguments (tokens are characters of the strings), asked the same
+  // questions for every service's execution role and endpoint policies: answered once.
+  const key = `${caseInsensitive ? 'i' : 's'}${pattern.length}:${pattern}${value}`;
+  let match = GLOB_MATCHES.get(key);
+  if (match === undefined) {
+    if (GLOB_MATCHES.size >= GLOB_MATCHES_MAX) GLOB_MATCHES.clear();
+    match = matchGlob(pattern, value, caseInsensitive);
+    GLOB_MATCHES.set(key, match);
+  }
+  return match;
+}
+
+function matchGlob(pattern: string, value: string, caseInsensitive: boolean): Match {
   const fold = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
   const p = [...fold(pattern)];
   const v = [...fold(value)];
